@@ -1,0 +1,1 @@
+"""Embedded upstreams: an OpenMetadata-compatible catalog and a Foundry-compatible registry."""

@@ -1,0 +1,107 @@
+"""Assembles the emulator: catalog + registry + knobs on one Starlette app."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Protocol
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute
+
+from gateway.emulator.auth import Authenticator
+from gateway.emulator.config import EmulatorConfig
+from gateway.emulator.db import Database
+from gateway.emulator.knobs import Knobs, admin_routes, catalog_error_body, registry_error_body
+from gateway.emulator.responses import JSONResponse
+
+
+class Component(Protocol):
+    """One emulated upstream: its routes and its slice of the database."""
+
+    def routes(self) -> list[BaseRoute]: ...
+
+    def create_tables(self) -> None: ...
+
+    def seed(self) -> None: ...
+
+    def clear(self) -> None: ...
+
+
+class Emulator:
+    """The state of one running emulator: database, knobs, components."""
+
+    def __init__(self, config: EmulatorConfig) -> None:
+        # Imported here so that each component module can import this one's helpers.
+        from gateway.emulator.catalog import CatalogEmulator
+        from gateway.emulator.registry import RegistryEmulator
+
+        self.config = config
+        self.db = Database(config.database_path)
+        self.knobs = Knobs(config.latency_ms)
+        self.auth = Authenticator(config.tokens)
+        self.catalog = CatalogEmulator(self.db, self.knobs, self.auth)
+        self.registry = RegistryEmulator(self.db, self.knobs, self.auth)
+        self.components: list[Component] = [self.catalog, self.registry]
+        self.db.conn.execute("CREATE TABLE IF NOT EXISTS seed_marker (done INTEGER)")
+        for component in self.components:
+            component.create_tables()
+        if config.seed and self._empty():
+            self.seed()
+
+    def _empty(self) -> bool:
+        row = self.db.conn.execute("SELECT COUNT(*) FROM seed_marker").fetchone()
+        return bool(row[0] == 0)
+
+    def seed(self) -> None:
+        with self.db.transaction():
+            for component in self.components:
+                component.seed()
+            self.db.conn.execute("INSERT INTO seed_marker VALUES (1)")
+
+    def reset(self) -> None:
+        """Empty every table, then reseed if seeding is on."""
+        with self.db.transaction():
+            for component in self.components:
+                component.clear()
+            self.db.conn.execute("DELETE FROM seed_marker")
+        if self.config.seed:
+            self.seed()
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    status = exc.status_code
+    message = "Not Found" if status == 404 else str(exc.detail)
+    if request.url.path.startswith("/api/v2"):
+        return JSONResponse(registry_error_body(status, message), status_code=status)
+    return JSONResponse(catalog_error_body(status, message), status_code=status)
+
+
+def create_emulator_app(config: EmulatorConfig | None = None) -> Starlette:
+    """The emulator as an ASGI app; `app.state.emulator` holds its state."""
+    config = config or EmulatorConfig()
+    # Built before the app so the seed is ready before the first request, even when the
+    # app is served without lifespan events.
+    emulator = Emulator(config)
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        emulator.db.close()
+
+    routes: list[BaseRoute] = [
+        *admin_routes(emulator.knobs, emulator.reset),
+        *emulator.catalog.routes(),
+        *emulator.registry.routes(),
+    ]
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={HTTPException: _http_error},
+    )
+    app.state.emulator = emulator
+    return app

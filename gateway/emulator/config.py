@@ -1,0 +1,41 @@
+"""Emulator settings: where data lives, seeding, latency and the token table."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_TOKEN = "emulator-token"  # noqa: S105 - a documented development token, not a secret
+DEFAULT_PRINCIPAL = "admin"
+
+
+def default_data_dir() -> Path:
+    """`$GATEWAY_DATA_DIR`, else `$XDG_DATA_HOME/catalog-gateway`, else `~/.local/share/...`."""
+    explicit = os.environ.get("GATEWAY_DATA_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "catalog-gateway"
+
+
+@dataclass(slots=True)
+class EmulatorConfig:
+    """How one emulator instance runs.
+
+    `data` is a directory (the SQLite file `emulator.sqlite3` is kept inside it) or the
+    literal `:memory:` for a throwaway database.
+    """
+
+    data: str = field(default_factory=lambda: str(default_data_dir()))
+    seed: bool = True
+    latency_ms: float = 0.0
+    tokens: dict[str, str] = field(default_factory=lambda: {DEFAULT_TOKEN: DEFAULT_PRINCIPAL})
+
+    @property
+    def database_path(self) -> str:
+        if self.data == ":memory:":
+            return ":memory:"
+        directory = Path(self.data)
+        directory.mkdir(parents=True, exist_ok=True)
+        return str(directory / "emulator.sqlite3")

@@ -1,0 +1,198 @@
+"""Test and benchmark knobs: per-route request counters, latency and fault injection.
+
+Every emulator route is built with `route()`, which wraps its handler so that the
+knobs cost one dict lookup when they are off. The knobs are driven over HTTP under
+`/_emulator/`, a path the real APIs do not have:
+
+- `GET /_emulator/counters` -> `{"total": n, "routes": {"GET /api/v1/mlmodels/{id}": n}}`;
+  `DELETE` resets counters and the request log.
+- `GET /_emulator/requests` -> `{"requests": [{"method", "route", "path", "query", "status"}]}`
+  (the most recent 10,000).
+- `GET /_emulator/faults`; `POST /_emulator/faults` adds one fault (body below);
+  `DELETE /_emulator/faults` clears them all.
+- `GET|PUT /_emulator/latency` `{"ms": 5}`: added to every API response.
+- `POST /_emulator/reset`: empties the database and reseeds it (unless started with
+  `--no-seed`), clears counters and faults.
+
+A fault: `{"match": "GET /api/v1/mlmodels/{id}" | "catalog" | "registry" | "*",
+"status": 503, "delay_ms": 3000, "body": "non-json" | "schema-violation", "times": 2}`.
+`status` answers with that status and the upstream's error body; `delay_ms` waits first
+(longer than the client's timeout to simulate a hang); `body` answers 200 with garbage;
+`times` limits how many requests it hits (default: until cleared).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import uuid
+from collections import Counter, deque
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from gateway.emulator.responses import JSONResponse
+
+Upstream = Literal["catalog", "registry"]
+Handler = Callable[[Request], Awaitable[Response]]
+
+MAX_LOG = 10_000
+
+
+@dataclass(slots=True)
+class Fault:
+    match: str
+    status: int | None = None
+    delay_ms: float | None = None
+    body: Literal["non-json", "schema-violation"] | None = None
+    times: int | None = None
+    id: int = 0
+
+
+class Knobs:
+    """Mutable knob state of one emulator instance."""
+
+    def __init__(self, latency_ms: float = 0.0) -> None:
+        self.latency_ms = latency_ms
+        self.counters: Counter[str] = Counter()
+        self.log: deque[dict[str, Any]] = deque(maxlen=MAX_LOG)
+        self.faults: list[Fault] = []
+        self._ids = itertools.count(1)
+
+    def reset_counters(self) -> None:
+        self.counters.clear()
+        self.log.clear()
+
+    def add_fault(self, fault: Fault) -> Fault:
+        fault.id = next(self._ids)
+        self.faults.append(fault)
+        return fault
+
+    def take_fault(self, key: str, upstream: Upstream) -> Fault | None:
+        for fault in self.faults:
+            if fault.match in (key, upstream, "*"):
+                if fault.times is not None:
+                    fault.times -= 1
+                    if fault.times <= 0:
+                        self.faults.remove(fault)
+                return fault
+        return None
+
+
+def catalog_error_body(status: int, message: str) -> dict[str, Any]:
+    return {"code": status, "message": message}
+
+
+def registry_error_body(status: int, message: str) -> dict[str, Any]:
+    code = {400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 404: "NOT_FOUND", 409: "CONFLICT"}
+    return {
+        "errorCode": code.get(status, "INTERNAL"),
+        "errorName": "Default:Internal" if status >= 500 else "Default:InjectedFault",
+        "errorInstanceId": str(uuid.uuid4()),
+        "parameters": {"message": message},
+    }
+
+
+def _fault_response(fault: Fault, upstream: Upstream) -> Response | None:
+    if fault.body == "non-json":
+        return Response(b"<html><body>502 Bad Gateway</body></html>", 200, media_type="text/html")
+    if fault.body == "schema-violation":
+        return JSONResponse({"id": 42, "data": 42, "rid": 42, "name": ["not", "a", "string"]})
+    if fault.status is not None:
+        make = catalog_error_body if upstream == "catalog" else registry_error_body
+        return JSONResponse(make(fault.status, "Injected fault"), status_code=fault.status)
+    return None
+
+
+def route(
+    knobs: Knobs,
+    upstream: Upstream,
+    method: str,
+    path: str,
+    handler: Handler,
+) -> Route:
+    """A Starlette route whose handler counts, delays and fails on demand."""
+    key = f"{method} {path}"
+
+    async def endpoint(request: Request) -> Response:
+        knobs.counters[key] += 1
+        if knobs.latency_ms:
+            await asyncio.sleep(knobs.latency_ms / 1000)
+        response: Response | None = None
+        if knobs.faults:
+            fault = knobs.take_fault(key, upstream)
+            if fault is not None:
+                if fault.delay_ms:
+                    await asyncio.sleep(fault.delay_ms / 1000)
+                response = _fault_response(fault, upstream)
+        if response is None:
+            response = await handler(request)
+        knobs.log.append(
+            {
+                "method": method,
+                "route": key,
+                "path": request.url.path,
+                "query": request.url.query,
+                "status": response.status_code,
+            }
+        )
+        return response
+
+    endpoint.__name__ = getattr(handler, "__name__", "endpoint")
+    return Route(path, endpoint, methods=[method])
+
+
+def admin_routes(knobs: Knobs, reset: Callable[[], None]) -> list[Route]:
+    """The `/_emulator/*` routes that drive the knobs."""
+
+    async def counters(request: Request) -> Response:
+        if request.method == "DELETE":
+            knobs.reset_counters()
+        return JSONResponse({"total": sum(knobs.counters.values()), "routes": knobs.counters})
+
+    async def requests(_: Request) -> Response:
+        return JSONResponse({"requests": list(knobs.log)})
+
+    async def faults(request: Request) -> Response:
+        if request.method == "POST":
+            try:
+                data = orjson.loads(await request.body())
+                fault = knobs.add_fault(Fault(**{k: v for k, v in data.items() if k != "id"}))
+            except (orjson.JSONDecodeError, TypeError, AttributeError) as exc:
+                return JSONResponse({"error": f"bad fault: {exc}"}, status_code=400)
+            return JSONResponse(asdict(fault), status_code=201)
+        if request.method == "DELETE":
+            knobs.faults.clear()
+        return JSONResponse({"faults": [asdict(f) for f in knobs.faults]})
+
+    async def latency(request: Request) -> Response:
+        if request.method == "PUT":
+            try:
+                ms = orjson.loads(await request.body())["ms"]
+                knobs.latency_ms = float(ms)
+            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+                return JSONResponse({"error": f"bad latency: {exc}"}, status_code=400)
+        return JSONResponse({"ms": knobs.latency_ms})
+
+    async def do_reset(_: Request) -> Response:
+        reset()
+        knobs.reset_counters()
+        knobs.faults.clear()
+        return JSONResponse({"reset": True})
+
+    async def health(_: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    return [
+        Route("/_emulator/counters", counters, methods=["GET", "DELETE"]),
+        Route("/_emulator/requests", requests, methods=["GET"]),
+        Route("/_emulator/faults", faults, methods=["GET", "POST", "DELETE"]),
+        Route("/_emulator/latency", latency, methods=["GET", "PUT"]),
+        Route("/_emulator/reset", do_reset, methods=["POST"]),
+        Route("/_emulator/health", health, methods=["GET"]),
+    ]

@@ -1,0 +1,82 @@
+"""Shared fixtures: a seeded emulator on a real port, and helpers to drive its knobs."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from gateway.emulator.app import create_emulator_app
+from gateway.emulator.auth import make_jwt
+from gateway.emulator.config import DEFAULT_TOKEN, EmulatorConfig
+from tests.servers import ThreadedServer
+
+
+class EmulatorHandle:
+    """A running emulator: its base URL plus the admin knobs as plain methods."""
+
+    def __init__(self, server: ThreadedServer) -> None:
+        self.server = server
+        self.url = server.url
+        self.catalog_url = f"{server.url}/api"
+        self.registry_url = server.url
+        self.admin = httpx.Client(base_url=f"{server.url}/_emulator", timeout=10)
+        self.token = DEFAULT_TOKEN
+
+    def headers(self, user: str | None = None) -> dict[str, str]:
+        token = make_jwt(user) if user else self.token
+        return {"Authorization": f"Bearer {token}"}
+
+    def reset(self) -> None:
+        self.admin.post("/reset").raise_for_status()
+
+    def counters(self) -> dict[str, int]:
+        return dict(self.admin.get("/counters").json()["routes"])
+
+    def reset_counters(self) -> None:
+        self.admin.delete("/counters").raise_for_status()
+
+    def requests(self) -> list[dict[str, object]]:
+        return list(self.admin.get("/requests").json()["requests"])
+
+    def add_fault(self, **fault: object) -> None:
+        self.admin.post("/faults", json=fault).raise_for_status()
+
+    def clear_faults(self) -> None:
+        self.admin.delete("/faults").raise_for_status()
+
+    def set_latency(self, ms: float) -> None:
+        self.admin.put("/latency", json={"ms": ms}).raise_for_status()
+
+
+@pytest.fixture(scope="session")
+def emulator_server() -> Iterator[EmulatorHandle]:
+    server = ThreadedServer(create_emulator_app(EmulatorConfig(data=":memory:"))).start()
+    handle = EmulatorHandle(server)
+    yield handle
+    handle.admin.close()
+    server.stop()
+
+
+@pytest.fixture
+def emulator(emulator_server: EmulatorHandle) -> Iterator[EmulatorHandle]:
+    """The shared emulator, reseeded with clean knobs for each test that asks for it."""
+    emulator_server.reset()
+    yield emulator_server
+    emulator_server.clear_faults()
+    emulator_server.set_latency(0)
+
+
+@pytest.fixture(scope="session")
+def contracts_dir() -> Path:
+    """`$GATEWAY_CONTRACTS_DIR` (the upstream contracts); tests needing it skip without it."""
+    value = os.environ.get("GATEWAY_CONTRACTS_DIR")
+    if not value:
+        pytest.skip("GATEWAY_CONTRACTS_DIR is not set: contract schemas are not available")
+    path = Path(value)
+    if not path.is_dir():
+        pytest.skip(f"GATEWAY_CONTRACTS_DIR={value} is not a directory")
+    return path
