@@ -76,17 +76,136 @@ def _run_emulator(args: argparse.Namespace) -> None:
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)
 
 
+def _settings_flags(p: argparse.ArgumentParser) -> None:
+    """One flag per setting, named after it, documented with its env var and default."""
+    from gateway.settings import Settings
+
+    for name, info in Settings.model_fields.items():
+        flag = "--" + name.replace("_", "-")
+        env = f"GATEWAY_{name.upper()}"
+        default = info.get_default(call_default_factory=True)
+        shown = "unset" if default is None else default
+        help_text = f"{info.description} [env {env}; default {shown}]".replace("%", "%%")
+        annotation = info.annotation
+        if annotation is bool:
+            p.add_argument(flag, dest=name, action=argparse.BooleanOptionalAction, help=help_text)
+        else:
+            p.add_argument(flag, dest=name, metavar=name.upper(), help=help_text)
+
+
+def _add_serve_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = commands.add_parser(
+        "serve",
+        help="serve the GraphQL API (and start the embedded upstreams if no URLs are set)",
+        description=(
+            "Serve GraphQL at /graphql (POST and GET; GraphiQL playground in a browser), "
+            "/healthz (process up) and /readyz (upstreams reachable). With neither "
+            "--catalog-url nor --registry-url set, the embedded catalog and registry start "
+            "as a child process, seeded and persisted under --data-dir. Every flag is also "
+            "an environment variable."
+        ),
+    )
+    _settings_flags(p)
+
+
+def _run_serve(args: argparse.Namespace) -> None:
+    import logging
+
+    import uvicorn
+    from pydantic import SecretStr, ValidationError
+
+    from gateway.app import create_app
+    from gateway.embedded import EmbeddedUpstreams
+    from gateway.settings import Settings
+
+    overrides = {k: v for k, v in vars(args).items() if k != "command" and v is not None}
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as exc:
+        for error in exc.errors():
+            where = ".".join(map(str, error["loc"]))
+            print(f"gateway: invalid setting {where}: {error['msg']}", file=sys.stderr)
+        raise SystemExit(2) from None
+    if (settings.catalog_url is None) != (settings.registry_url is None):
+        print(
+            "gateway: set both --catalog-url and --registry-url (real upstreams) or neither "
+            "(embedded upstreams)",
+            file=sys.stderr,
+        )
+        raise SystemExit(2)
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(levelname)s %(name)s %(message)s"
+    )
+    embedded: EmbeddedUpstreams | None = None
+    if settings.embedded:
+        embedded = EmbeddedUpstreams(settings.data_dir, settings.embedded_latency_ms)
+        embedded.wait_ready()
+        settings = settings.model_copy(
+            update={
+                "catalog_url": f"{embedded.url}/api",
+                "registry_url": embedded.url,
+                "catalog_token": SecretStr(embedded.token),
+                "registry_token": SecretStr(embedded.token),
+            }
+        )
+        print(
+            f"gateway: embedded upstreams at {embedded.url} (data: {settings.data_dir})",
+            file=sys.stderr,
+        )
+    print(
+        f"gateway: GraphQL and playground at http://{settings.host}:{settings.port}/graphql",
+        file=sys.stderr,
+    )
+    try:
+        uvicorn.run(
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            log_level=settings.log_level,
+            access_log=False,
+        )
+    finally:
+        if embedded is not None:
+            embedded.stop()
+
+
+def _add_export_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = commands.add_parser(
+        "export-schema",
+        help="print the GraphQL SDL (what schema.graphql holds)",
+        description="Print the schema's SDL, as served to a supergraph in `_service { sdl }`.",
+    )
+    p.add_argument("-o", "--output", help="write to this file instead of standard output")
+
+
+def _run_export(args: argparse.Namespace) -> None:
+    from gateway.schema import export_sdl
+
+    sdl = export_sdl()
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as out:
+            out.write(sdl)
+    else:
+        sys.stdout.write(sdl)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gateway",
         description="GraphQL gateway over an OpenMetadata catalog and a Foundry model registry.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_serve_parser(commands)
     _add_emulator_parser(commands)
+    _add_export_parser(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
-    if args.command == "emulator":
+    if args.command == "serve":
+        _run_serve(args)
+    elif args.command == "emulator":
         _run_emulator(args)
+    elif args.command == "export-schema":
+        _run_export(args)

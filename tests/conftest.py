@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
@@ -13,6 +15,9 @@ from gateway.emulator.app import create_emulator_app
 from gateway.emulator.auth import make_jwt
 from gateway.emulator.config import DEFAULT_TOKEN, EmulatorConfig
 from tests.servers import ThreadedServer
+
+if TYPE_CHECKING:
+    from gateway.settings import Settings
 
 
 class EmulatorHandle:
@@ -80,3 +85,65 @@ def contracts_dir() -> Path:
     if not path.is_dir():
         pytest.skip(f"GATEWAY_CONTRACTS_DIR={value} is not a directory")
     return path
+
+
+class GatewayClient:
+    """Talks GraphQL to an in-process gateway app whose upstream is the emulator."""
+
+    def __init__(self, client: httpx.AsyncClient, emulator: EmulatorHandle) -> None:
+        self.http = client
+        self.emulator = emulator
+
+    async def execute(
+        self,
+        query: str,
+        variables: dict[str, object] | None = None,
+        *,
+        user: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> dict[str, object]:
+        """POST an operation and return the decoded JSON body (any status)."""
+        all_headers = dict(headers or {})
+        if user is not None:
+            all_headers["Authorization"] = f"Bearer {make_jwt(user)}"
+        body: dict[str, object] = {"query": query}
+        if variables is not None:
+            body["variables"] = variables
+        response = await self.http.post("/graphql", json=body, headers=all_headers)
+        result: dict[str, object] = response.json()
+        return result
+
+
+def gateway_settings(emulator: EmulatorHandle, **overrides: object) -> Settings:
+    from gateway.settings import Settings
+
+    values: dict[str, object] = {
+        "catalog_url": emulator.catalog_url,
+        "registry_url": emulator.registry_url,
+        "catalog_token": DEFAULT_TOKEN,
+        "registry_token": DEFAULT_TOKEN,
+        "upstream_timeout": 2.0,
+        "connect_timeout": 1.0,
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@asynccontextmanager
+async def running_gateway(
+    settings: Settings, emulator: EmulatorHandle
+) -> AsyncIterator[GatewayClient]:
+    from gateway.app import create_app
+
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
+            yield GatewayClient(client, emulator)
+
+
+@pytest.fixture
+async def gateway(emulator: EmulatorHandle) -> AsyncIterator[GatewayClient]:
+    """A gateway over the freshly reseeded emulator, using the service token by default."""
+    async with running_gateway(gateway_settings(emulator), emulator) as client:
+        yield client

@@ -1,0 +1,195 @@
+"""`create_app(settings)`: the Starlette app serving /graphql, /healthz and /readyz."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+from strawberry.asgi import GraphQL
+
+from gateway.context import Context
+from gateway.errors import GatewayError
+from gateway.loaders import Loaders
+from gateway.schema import GatewaySchema, create_schema
+from gateway.settings import Settings, secret
+from gateway.upstream.catalog import CatalogClient
+from gateway.upstream.http import UpstreamConfig, UpstreamHttp
+from gateway.upstream.registry import RegistryClient
+
+log = logging.getLogger("gateway")
+
+
+@dataclass(slots=True)
+class Upstreams:
+    """The long-lived pooled HTTP clients, one per upstream."""
+
+    catalog: UpstreamHttp
+    registry: UpstreamHttp
+
+    @classmethod
+    def create(cls, settings: Settings, transport: Any = None) -> Upstreams:
+        def config(name: str, url: str | None, token: str | None) -> UpstreamConfig:
+            if url is None:
+                raise ValueError(f"no {name} URL configured")
+            return UpstreamConfig(
+                name=name,  # type: ignore[arg-type]
+                base_url=url,
+                token=token,
+                timeout=settings.upstream_timeout,
+                connect_timeout=settings.connect_timeout,
+                max_connections=settings.upstream_max_connections,
+                retries=settings.upstream_retries,
+                transport=settings.http_transport,
+            )
+
+        return cls(
+            catalog=UpstreamHttp(
+                config("catalog", settings.catalog_url, secret(settings.catalog_token)),
+                transport=transport,
+            ),
+            registry=UpstreamHttp(
+                config("registry", settings.registry_url, secret(settings.registry_token)),
+                transport=transport,
+            ),
+        )
+
+    async def aclose(self) -> None:
+        await asyncio.gather(self.catalog.aclose(), self.registry.aclose())
+
+
+class GatewayGraphQL(GraphQL[Context, None]):
+    """Strawberry's ASGI view with a per-request context and orjson encoding."""
+
+    def __init__(self, schema: GatewaySchema, settings: Settings) -> None:
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if settings.graphiql else None,
+            allow_queries_via_get=True,
+        )
+        self.settings = settings
+
+    async def get_context(self, request: Any, response: Any) -> Context:
+        upstreams: Upstreams = request.app.state.upstreams
+        auth = request.headers.get("authorization")
+        request_id = request.headers.get("x-request-id")
+        catalog = CatalogClient(upstreams.catalog, auth=auth, request_id=request_id)
+        registry = RegistryClient(upstreams.registry, auth=auth, request_id=request_id)
+        return Context(
+            request=request,
+            settings=self.settings,
+            catalog=catalog,
+            registry=registry,
+            loaders=Loaders.create(catalog, registry),
+        )
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+
+class BodySizeLimit:
+    """Answers 413 for request bodies over the limit, before they are read in full."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope["headers"]:
+            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
+                await self._reject(scope, receive, send)
+                return
+        seen = 0
+
+        async def limited() -> Any:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _TooLarge:
+            await self._reject(scope, receive, send)
+
+    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
+        body = {
+            "errors": [
+                {
+                    "message": f"Request body is larger than {self.max_bytes} bytes.",
+                    "extensions": {"code": "PAYLOAD_TOO_LARGE"},
+                }
+            ]
+        }
+        await JSONResponse(body, status_code=413)(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def create_app(settings: Settings | None = None, *, transport: Any = None) -> Starlette:
+    """The gateway app. `transport` replaces the HTTP transport (tests only)."""
+    settings = settings or Settings()
+    schema = create_schema(settings)
+    graphql = GatewayGraphQL(schema, settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.upstreams = Upstreams.create(settings, transport)
+        try:
+            yield
+        finally:
+            await app.state.upstreams.aclose()
+
+    async def healthz(_: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> Response:
+        upstreams: Upstreams = request.app.state.upstreams
+        names = ("catalog", "registry")
+        results = await asyncio.gather(
+            upstreams.catalog.ping(), upstreams.registry.ping(), return_exceptions=True
+        )
+        checks: dict[str, str] = {}
+        for name, result in zip(names, results, strict=True):
+            if isinstance(result, GatewayError):
+                checks[name] = result.code
+            elif isinstance(result, BaseException):
+                log.error("readiness check of %s failed", name, exc_info=result)
+                checks[name] = "INTERNAL_SERVER_ERROR"
+            else:
+                checks[name] = "ok"
+        ready = all(v == "ok" for v in checks.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "unavailable", "upstreams": checks},
+            status_code=200 if ready else 503,
+        )
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.schema = schema
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    return app

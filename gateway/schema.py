@@ -1,0 +1,91 @@
+"""Schema assembly: the federation schema, its limits, and one place that shapes errors."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.extensions.query_depth_limiter import IgnoreContext
+from strawberry.printer import print_schema
+from strawberry.types import ExecutionContext
+
+from gateway.errors import GatewayError
+from gateway.queries import Query
+from gateway.settings import Settings
+
+log = logging.getLogger("gateway.errors")
+
+INTERNAL_MESSAGE = "Internal server error."
+
+
+def _ignore_introspection(context: IgnoreContext) -> bool:
+    return context.field_name.startswith("__")
+
+
+def shape_error(error: GraphQLError) -> None:
+    """Give every error a stable `extensions.code`; mask anything unexpected."""
+    original = error.original_error
+    if isinstance(original, GatewayError):
+        error.message = original.message
+        error.extensions = original.to_extensions()
+    elif original is None or isinstance(original, GraphQLError):
+        if error.extensions and "code" in error.extensions:
+            return
+        if error.message.startswith("Syntax Error"):
+            code = "GRAPHQL_PARSE_FAILED"
+        elif error.message.startswith("Variable '$") or error.path is not None:
+            code = "BAD_USER_INPUT"
+        else:
+            code = "GRAPHQL_VALIDATION_FAILED"
+        error.extensions = {**(error.extensions or {}), "code": code}
+    else:
+        log.error(
+            "unexpected error in %s",
+            ".".join(map(str, error.path or ())) or "operation",
+            exc_info=original,
+        )
+        error.message = INTERNAL_MESSAGE
+        error.extensions = {"code": "INTERNAL_SERVER_ERROR"}
+
+
+class GatewaySchema(strawberry.federation.Schema):
+    """The federation schema; `process_errors` shapes errors instead of printing tracebacks."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        for error in errors:
+            original = error.original_error
+            if isinstance(original, GatewayError):
+                log.info("%s: %s", original.code, original.message)
+            shape_error(error)
+
+
+def create_schema(settings: Settings | None = None) -> GatewaySchema:
+    settings = settings or Settings()
+    # Limiter instances are strawberry's documented form; they hold no per-request state.
+    extensions: list[Any] = [
+        ParserCache(maxsize=512),
+        ValidationCache(maxsize=512),
+        QueryDepthLimiter(max_depth=settings.max_depth, should_ignore=_ignore_introspection),
+        MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        MaxTokensLimiter(max_token_count=settings.max_tokens),
+    ]
+    if not settings.introspection:
+        extensions.append(DisableIntrospection())
+    return GatewaySchema(query=Query, extensions=extensions)
+
+
+def export_sdl(schema: GatewaySchema | None = None) -> str:
+    """The SDL as a subgraph serves it in `_service { sdl }`, with a trailing newline."""
+    return print_schema(schema or create_schema()) + "\n"

@@ -1,0 +1,98 @@
+"""Small types shared by the entity types: tags, page info, enums, time conversion."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import Enum
+
+import strawberry
+
+from gateway.upstream.records import EntityReferenceRecord, TagLabelRecord
+
+
+@strawberry.enum(description="Which entities a lookup or list sees, by soft-deletion state.")
+class Include(Enum):
+    NON_DELETED = "non-deleted"
+    DELETED = "deleted"
+    ALL = "all"
+
+
+@strawberry.enum(description="The kind of a catalog service.")
+class ServiceKind(Enum):
+    ML_MODEL = "mlmodel"
+    DATABASE = "database"
+
+
+@strawberry.enum(description="A vote on an entity.")
+class VoteType(Enum):
+    UP = "votedUp"
+    DOWN = "votedDown"
+    NONE = "unVoted"
+
+
+@strawberry.type(description="A classification tag or glossary term attached to an entity.")
+class Tag:
+    tag_fqn: str = strawberry.field(
+        name="tagFQN", description="Fully qualified name of the tag, e.g. `PII.Sensitive`."
+    )
+    name: str | None = strawberry.field(description="Short name of the tag.")
+    display_name: str | None = strawberry.field(description="Human-readable name.")
+    description: str | None = strawberry.field(description="What the tag means (Markdown).")
+    source: str = strawberry.field(description="`Classification` or `Glossary`.")
+    label_type: str = strawberry.field(
+        description="How it was applied: Manual, Propagated, Automated, Derived or Generated."
+    )
+    state: str = strawberry.field(description="`Suggested` or `Confirmed`.")
+
+    @classmethod
+    def from_record(cls, r: TagLabelRecord) -> Tag:
+        return cls(
+            tag_fqn=r.tag_fqn,
+            name=r.name,
+            display_name=r.display_name,
+            description=r.description,
+            source=r.source,
+            label_type=r.label_type,
+            state=r.state,
+        )
+
+
+def tags_of(records: list[TagLabelRecord] | None) -> list[Tag]:
+    return [Tag.from_record(t) for t in records or ()]
+
+
+@strawberry.type(description="Relay page information.")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="Whether a page follows this one.")
+    has_previous_page: bool = strawberry.field(description="Whether a page precedes this one.")
+    start_cursor: str | None = strawberry.field(description="Cursor of the first item.")
+    end_cursor: str | None = strawberry.field(description="Cursor of the last item.")
+
+
+def from_epoch_ms(value: int | None) -> datetime | None:
+    if value is None:
+        return None
+    return datetime.fromtimestamp(value / 1000, tz=UTC)
+
+
+def from_iso(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+@strawberry.type(description="A reference to another catalog entity (database, schema, ...).")
+class EntityRef:
+    id: strawberry.ID = strawberry.field(description="Catalog id (UUID).")
+    type: str = strawberry.field(description="Entity type, e.g. `database`, `databaseSchema`.")
+    name: str | None = strawberry.field(description="Name.")
+    fully_qualified_name: str | None = strawberry.field(description="Fully qualified name.")
+    display_name: str | None = strawberry.field(description="Human-readable name.")
+
+    @classmethod
+    def from_record(cls, r: EntityReferenceRecord) -> EntityRef:
+        return cls(
+            id=strawberry.ID(r.id),
+            type=r.type,
+            name=r.name,
+            fully_qualified_name=r.fully_qualified_name,
+            display_name=r.display_name,
+        )

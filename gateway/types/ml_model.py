@@ -1,0 +1,252 @@
+"""`MlModel`: the catalog's ML model, linked to its registry versions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from gateway.context import Info
+from gateway.selection import CONNECTION_PATHS, MODEL_FIELDS, upstream_fields
+from gateway.types.common import Include, Tag, from_epoch_ms, tags_of
+from gateway.types.connection import Connection, catalog_connection, page_args
+from gateway.types.model_version import ModelVersion, list_versions
+from gateway.types.service import Service
+from gateway.types.user import User, users_of
+from gateway.types.votes import Votes
+from gateway.upstream.records import (
+    FeatureSourceRecord,
+    MlFeatureRecord,
+    MlHyperParameterRecord,
+    MlModelRecord,
+)
+
+if TYPE_CHECKING:
+    from gateway.types.table import Table
+
+
+@strawberry.type(description="Where a feature's values come from: a table column.")
+class FeatureSource:
+    name: str | None = strawberry.field(description="Source name (usually the column).")
+    data_type: str | None = strawberry.field(description="integer, number, string, ...")
+    fully_qualified_name: str | None = strawberry.field(description="Column FQN.")
+    description: str | None = strawberry.field(description="Notes on the source.")
+    record: strawberry.Private[FeatureSourceRecord]
+
+    @classmethod
+    def from_record(cls, r: FeatureSourceRecord) -> FeatureSource:
+        return cls(
+            name=r.name,
+            data_type=r.data_type,
+            fully_qualified_name=r.fully_qualified_name,
+            description=r.description,
+            record=r,
+        )
+
+    @strawberry.field(description="The table the values come from.")
+    async def table(
+        self, info: Info
+    ) -> Annotated[Table, strawberry.lazy("gateway.types.table")] | None:
+        from gateway.selection import TABLE_FIELDS
+        from gateway.types.table import Table
+
+        ref = self.record.data_source
+        if ref is None or ref.type != "table":
+            return None
+        fields = upstream_fields(info, TABLE_FIELDS)
+        record = await info.context.loaders.table_by_id.load((ref.id, fields))
+        return Table.from_record(record) if record is not None else None
+
+
+@strawberry.type(description="A feature the model consumes.")
+class MlFeature:
+    name: str | None = strawberry.field(description="Feature name.")
+    data_type: str | None = strawberry.field(description="numerical or categorical.")
+    description: str | None = strawberry.field(description="What the feature means.")
+    fully_qualified_name: str | None = strawberry.field(description="`<model FQN>.<feature>`.")
+    feature_algorithm: str | None = strawberry.field(description="How it is derived.")
+    feature_sources: list[FeatureSource] = strawberry.field(description="Where it comes from.")
+    tags: list[Tag] = strawberry.field(description="Tags on the feature.")
+
+    @classmethod
+    def from_record(cls, r: MlFeatureRecord) -> MlFeature:
+        return cls(
+            name=r.name,
+            data_type=r.data_type,
+            description=r.description,
+            fully_qualified_name=r.fully_qualified_name,
+            feature_algorithm=r.feature_algorithm,
+            feature_sources=[FeatureSource.from_record(s) for s in r.feature_sources or ()],
+            tags=tags_of(r.tags),
+        )
+
+
+@strawberry.type(description="A training hyper-parameter.")
+class HyperParameter:
+    name: str = strawberry.field(description="Parameter name.")
+    value: str | None = strawberry.field(description="Value as text.")
+    description: str | None = strawberry.field(description="What it controls.")
+
+    @classmethod
+    def from_record(cls, r: MlHyperParameterRecord) -> HyperParameter:
+        return cls(name=r.name or "", value=r.value, description=r.description)
+
+
+@strawberry.type(description="Where the model's artifacts are stored.")
+class MlStore:
+    storage: str | None = strawberry.field(description="Storage location, e.g. s3://...")
+    image_repository: str | None = strawberry.field(description="Container image repository.")
+
+
+@strawberry.federation.type(
+    keys=["id", "fullyQualifiedName"], description="An ML model in the catalog."
+)
+class MlModel:
+    id: strawberry.ID = strawberry.field(description="Catalog id (UUID).")
+    name: str = strawberry.field(description="Model name, unique within its service.")
+    fully_qualified_name: str = strawberry.field(description="`<service>.<model>`.")
+    display_name: str | None = strawberry.field(description="Human-readable name.")
+    description: str | None = strawberry.field(description="What the model does (Markdown).")
+    algorithm: str | None = strawberry.field(description="Algorithm, e.g. XGBoost.")
+    target: str | None = strawberry.field(description="What the model predicts.")
+    server: str | None = strawberry.field(description="Serving endpoint URL.")
+    source_url: str | None = strawberry.field(description="Link to the model's source.")
+    ml_store: MlStore | None = strawberry.field(description="Artifact storage.")
+    ml_features: list[MlFeature] = strawberry.field(description="Features it consumes.")
+    ml_hyper_parameters: list[HyperParameter] = strawberry.field(
+        description="Training hyper-parameters."
+    )
+    service_type: str | None = strawberry.field(description="Service type, e.g. Mlflow.")
+    version: float | None = strawberry.field(description="Entity version, e.g. 0.2.")
+    updated_at: datetime | None = strawberry.field(description="Last change time.")
+    updated_by: str | None = strawberry.field(description="Who made the last change.")
+    deleted: bool | None = strawberry.field(description="Whether soft-deleted.")
+    record: strawberry.Private[MlModelRecord]
+
+    @classmethod
+    def from_record(cls, r: MlModelRecord) -> MlModel:
+        store = r.ml_store
+        return cls(
+            id=strawberry.ID(r.id),
+            name=r.name,
+            fully_qualified_name=r.fully_qualified_name or r.name,
+            display_name=r.display_name,
+            description=r.description,
+            algorithm=r.algorithm,
+            target=r.target,
+            server=r.server,
+            source_url=r.source_url,
+            ml_store=(
+                MlStore(storage=store.storage, image_repository=store.image_repository)
+                if store
+                else None
+            ),
+            ml_features=[MlFeature.from_record(f) for f in r.ml_features or ()],
+            ml_hyper_parameters=[
+                HyperParameter.from_record(h) for h in r.ml_hyper_parameters or ()
+            ],
+            service_type=r.service_type,
+            version=r.version,
+            updated_at=from_epoch_ms(r.updated_at),
+            updated_by=r.updated_by,
+            deleted=r.deleted,
+            record=r,
+        )
+
+    @classmethod
+    async def resolve_reference(
+        cls,
+        info: Info,
+        id: strawberry.ID | None = None,
+        fully_qualified_name: str | None = None,
+    ) -> MlModel | None:
+        fields = upstream_fields(info, MODEL_FIELDS)
+        loaders = info.context.loaders
+        if id is not None:
+            record = await loaders.model_by_id.load((str(id), fields))
+        elif fully_qualified_name is not None:
+            record = await loaders.model_by_name.load((fully_qualified_name, fields))
+        else:
+            return None
+        return cls.from_record(record) if record is not None else None
+
+    async def _with(self, info: Info, field: str) -> MlModelRecord:
+        """The record with relationship `field` filled, loading it if the parent did not."""
+        if getattr(self.record, field) is None:
+            fields = upstream_fields(info, MODEL_FIELDS) | {field}
+            record = await info.context.loaders.model_by_id.load((str(self.id), fields))
+            if record is not None:
+                self.record = record
+        return self.record
+
+    @strawberry.field(description="The ML model service it belongs to.")
+    def service(self) -> Service:
+        return Service.from_reference(self.record.service, self.record.service_type)
+
+    @strawberry.field(description="Users who own the model.")
+    async def owners(self, info: Info) -> list[User]:
+        return users_of((await self._with(info, "owners")).owners)
+
+    @strawberry.field(description="Users who follow the model.")
+    async def followers(self, info: Info) -> list[User]:
+        return users_of((await self._with(info, "followers")).followers)
+
+    @strawberry.field(description="Number of followers.")
+    async def follower_count(self, info: Info) -> int:
+        return len((await self._with(info, "followers")).followers or ())
+
+    @strawberry.field(description="Votes on the model.")
+    async def votes(self, info: Info) -> Votes:
+        return Votes.from_record((await self._with(info, "votes")).votes)
+
+    @strawberry.field(description="Tags on the model.")
+    async def tags(self, info: Info) -> list[Tag]:
+        return tags_of((await self._with(info, "tags")).tags)
+
+    @strawberry.field(
+        description="RID of the model's registry model (custom property of the catalog entity)."
+    )
+    async def registry_model_rid(self, info: Info) -> str | None:
+        extension = (await self._with(info, "extension")).extension or {}
+        value = extension.get(info.context.settings.registry_link_property)
+        return value if isinstance(value, str) and value else None
+
+    @strawberry.field(description="The registry versions of the model on one branch.")
+    async def versions(
+        self,
+        info: Info,
+        branch: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[ModelVersion] | None:
+        rid = await self.registry_model_rid(info)
+        if rid is None:
+            return None
+        return await list_versions(info, rid, branch, first, after)
+
+
+MlModelConnection = Connection[MlModel]
+
+
+async def list_models(
+    info: Info,
+    *,
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    service: str | None,
+    include: Include,
+) -> Connection[MlModel]:
+    """One catalog list call, with `fields=` taken from the selection under the connection."""
+    args = page_args(first, after, last, before, info.context.settings.max_page_size)
+    page = await info.context.catalog.list_models(
+        fields=upstream_fields(info, MODEL_FIELDS, CONNECTION_PATHS),
+        service=service,
+        limit=args.limit,
+        after=args.after,
+        before=args.before,
+        include=include.value,
+    )
+    return catalog_connection(page.data, page.paging, MlModel.from_record, lambda r: (r.name, r.id))

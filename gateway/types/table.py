@@ -1,0 +1,164 @@
+"""`Table` and its columns."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from gateway.context import Info
+from gateway.selection import TABLE_FIELDS, upstream_fields
+from gateway.types.common import EntityRef, Tag, from_epoch_ms, tags_of
+from gateway.types.service import Service
+from gateway.types.user import User, users_of
+from gateway.types.votes import Votes
+from gateway.upstream.records import ColumnRecord, TableRecord
+
+if TYPE_CHECKING:
+    from gateway.types.ml_model import MlModel
+
+
+@strawberry.type(description="A column of a table (nested for struct/array types).")
+class Column:
+    name: str = strawberry.field(description="Column name.")
+    data_type: str = strawberry.field(description="Data type, e.g. BIGINT, VARCHAR, STRUCT.")
+    data_type_display: str | None = strawberry.field(description="Type as the source shows it.")
+    data_length: int | None = strawberry.field(description="Length for CHAR/VARCHAR/BINARY.")
+    precision: int | None = strawberry.field(description="Numeric precision.")
+    scale: int | None = strawberry.field(description="Numeric scale.")
+    array_data_type: str | None = strawberry.field(description="Element type of an ARRAY.")
+    description: str | None = strawberry.field(description="What the column holds (Markdown).")
+    fully_qualified_name: str | None = strawberry.field(description="`<table FQN>.<column>`.")
+    constraint: str | None = strawberry.field(
+        description="Column constraint: NULL, NOT_NULL, UNIQUE or PRIMARY_KEY."
+    )
+    ordinal_position: int | None = strawberry.field(description="Position in the table.")
+    tags: list[Tag] = strawberry.field(description="Tags on the column.")
+    children: list[Column] = strawberry.field(description="Nested columns.")
+
+    @classmethod
+    def from_record(cls, r: ColumnRecord) -> Column:
+        return cls(
+            name=r.name,
+            data_type=r.data_type,
+            data_type_display=r.data_type_display,
+            data_length=r.data_length,
+            precision=r.precision,
+            scale=r.scale,
+            array_data_type=r.array_data_type,
+            description=r.description,
+            fully_qualified_name=r.fully_qualified_name,
+            constraint=r.constraint,
+            ordinal_position=r.ordinal_position,
+            tags=tags_of(r.tags),
+            children=[Column.from_record(c) for c in r.children or ()],
+        )
+
+
+@strawberry.federation.type(
+    keys=["id", "fullyQualifiedName"], description="A table (or view) in a database schema."
+)
+class Table:
+    id: strawberry.ID = strawberry.field(description="Catalog id (UUID).")
+    name: str = strawberry.field(description="Table name.")
+    fully_qualified_name: str = strawberry.field(
+        description="`<service>.<database>.<schema>.<table>`."
+    )
+    display_name: str | None = strawberry.field(description="Human-readable name.")
+    description: str | None = strawberry.field(description="What the table holds (Markdown).")
+    table_type: str | None = strawberry.field(description="Regular, View, External, ...")
+    columns: list[Column] = strawberry.field(description="Columns in ordinal order.")
+    database: EntityRef | None = strawberry.field(description="The database.")
+    database_schema: EntityRef | None = strawberry.field(description="The database schema.")
+    service_type: str | None = strawberry.field(description="Database type, e.g. Postgres.")
+    version: float | None = strawberry.field(description="Entity version, e.g. 0.1.")
+    updated_at: datetime | None = strawberry.field(description="Last change time.")
+    updated_by: str | None = strawberry.field(description="Who made the last change.")
+    deleted: bool | None = strawberry.field(description="Whether soft-deleted.")
+    record: strawberry.Private[TableRecord]
+
+    @classmethod
+    def from_record(cls, r: TableRecord) -> Table:
+        return cls(
+            id=strawberry.ID(r.id),
+            name=r.name,
+            fully_qualified_name=r.fully_qualified_name or r.name,
+            display_name=r.display_name,
+            description=r.description,
+            table_type=r.table_type,
+            columns=[Column.from_record(c) for c in r.columns or ()],
+            database=EntityRef.from_record(r.database) if r.database else None,
+            database_schema=(
+                EntityRef.from_record(r.database_schema) if r.database_schema else None
+            ),
+            service_type=r.service_type,
+            version=r.version,
+            updated_at=from_epoch_ms(r.updated_at),
+            updated_by=r.updated_by,
+            deleted=r.deleted,
+            record=r,
+        )
+
+    @classmethod
+    async def resolve_reference(
+        cls,
+        info: Info,
+        id: strawberry.ID | None = None,
+        fully_qualified_name: str | None = None,
+    ) -> Table | None:
+        fields = upstream_fields(info, TABLE_FIELDS)
+        loaders = info.context.loaders
+        if id is not None:
+            record = await loaders.table_by_id.load((str(id), fields))
+        elif fully_qualified_name is not None:
+            record = await loaders.table_by_name.load((fully_qualified_name, fields))
+        else:
+            return None
+        return cls.from_record(record) if record is not None else None
+
+    async def _with(self, info: Info, field: str) -> TableRecord:
+        """The record with relationship `field` filled, loading it if the parent did not."""
+        if getattr(self.record, field) is None:
+            fields = upstream_fields(info, TABLE_FIELDS) | {field}
+            record = await info.context.loaders.table_by_id.load((str(self.id), fields))
+            if record is not None:
+                self.record = record
+        return self.record
+
+    @strawberry.field(description="The database service the table belongs to.")
+    def service(self) -> Service | None:
+        ref = self.record.service
+        return Service.from_reference(ref, self.record.service_type) if ref else None
+
+    @strawberry.field(description="Users who own the table.")
+    async def owners(self, info: Info) -> list[User]:
+        return users_of((await self._with(info, "owners")).owners)
+
+    @strawberry.field(description="Users who follow the table.")
+    async def followers(self, info: Info) -> list[User]:
+        return users_of((await self._with(info, "followers")).followers)
+
+    @strawberry.field(description="Number of followers.")
+    async def follower_count(self, info: Info) -> int:
+        return len((await self._with(info, "followers")).followers or ())
+
+    @strawberry.field(description="Votes on the table.")
+    async def votes(self, info: Info) -> Votes:
+        return Votes.from_record((await self._with(info, "votes")).votes)
+
+    @strawberry.field(description="Tags on the table.")
+    async def tags(self, info: Info) -> list[Tag]:
+        return tags_of((await self._with(info, "tags")).tags)
+
+    @strawberry.field(
+        description="ML models with a feature sourced from this table. Costs one scan of the "
+        "catalog's model list per request (the catalog has no reverse lookup)."
+    )
+    async def ml_models(
+        self, info: Info
+    ) -> list[Annotated[MlModel, strawberry.lazy("gateway.types.ml_model")]]:
+        from gateway.types.ml_model import MlModel
+
+        records = await info.context.models_using_table(str(self.id))
+        return [MlModel.from_record(r) for r in records]
