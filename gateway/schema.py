@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
 
 import strawberry
 from graphql import GraphQLError
@@ -13,6 +13,7 @@ from strawberry.extensions import (
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
+    SchemaExtension,
     ValidationCache,
 )
 from strawberry.extensions.query_depth_limiter import IgnoreContext
@@ -73,16 +74,18 @@ class GatewaySchema(strawberry.federation.Schema):
 
 def create_schema(settings: Settings | None = None) -> GatewaySchema:
     settings = settings or Settings()
-    # Limiter instances are strawberry's documented form; they hold no per-request state.
-    extensions: list[Any] = [
-        ParserCache(maxsize=512),
-        ValidationCache(maxsize=512),
-        QueryDepthLimiter(max_depth=settings.max_depth, should_ignore=_ignore_introspection),
-        MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-        MaxTokensLimiter(max_token_count=settings.max_tokens),
+    # Factories: a fresh extension per request; the parse/validation caches are module-level.
+    extensions: list[Callable[[], SchemaExtension]] = [
+        lambda: ParserCache(maxsize=512),
+        lambda: ValidationCache(maxsize=512),
+        lambda: QueryDepthLimiter(
+            max_depth=settings.max_depth, should_ignore=_ignore_introspection
+        ),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
     ]
     if not settings.introspection:
-        extensions.append(DisableIntrospection())
+        extensions.append(DisableIntrospection)
     return GatewaySchema(query=Query, extensions=extensions)
 
 

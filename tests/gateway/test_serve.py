@@ -1,0 +1,87 @@
+"""`gateway serve`: one command starts the embedded upstreams, the API and the probes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from gateway.cli import build_parser
+from gateway.embedded import free_port
+from gateway.settings import Settings
+
+
+def test_help_lists_every_setting_with_its_env_var(capsys: object) -> None:
+    parser = build_parser()
+    serve = parser._subparsers._group_actions[0].choices["serve"]  # type: ignore[union-attr]
+    text = serve.format_help()
+    for name in Settings.model_fields:
+        assert f"--{name.replace('_', '-')}" in text
+        assert f"GATEWAY_{name.upper()}" in text
+
+
+def test_serve_starts_embedded_upstreams_and_answers(tmp_path: Path) -> None:
+    # given
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GATEWAY_")}
+    process = subprocess.Popen(
+        [
+            sys.executable, "-m", "gateway", "serve",
+            "--port", str(port), "--data-dir", str(tmp_path), "--log-level", "warning",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, process.stderr.read().decode()  # type: ignore[union-attr]
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "gateway serve did not start"
+            time.sleep(0.2)
+        # when
+        ready = httpx.get(f"{base}/readyz", timeout=5)
+        result = httpx.post(
+            f"{base}/graphql",
+            json={"query": "query { me { name } mlModels(first: 1) { totalCount } }"},
+            timeout=10,
+        ).json()
+        # then
+        assert ready.status_code == 200
+        assert ready.json() == {"status": "ready", "upstreams": {"catalog": "ok", "registry": "ok"}}
+        assert result["data"]["me"] == {"name": "admin"}
+        assert result["data"]["mlModels"]["totalCount"] > 0
+        assert (tmp_path / "emulator.sqlite3").exists()
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.stderr is not None:
+            process.stderr.close()
+
+
+def test_serve_rejects_only_one_upstream_url(tmp_path: Path) -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "gateway", "serve", "--catalog-url", "http://127.0.0.1:1/api"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={k: v for k, v in os.environ.items() if not k.startswith("GATEWAY_")},
+    )
+    assert completed.returncode == 2
+    assert "set both --catalog-url and --registry-url" in completed.stderr
