@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Protocol
@@ -46,6 +47,7 @@ class Emulator:
         self.catalog = CatalogEmulator(self.db, self.knobs, self.auth)
         self.registry = RegistryEmulator(self.db, self.knobs, self.auth)
         self.components: list[Component] = [self.catalog, self.registry]
+        self._snapshot: sqlite3.Connection | None = None
         self.db.conn.execute("CREATE TABLE IF NOT EXISTS seed_marker (done INTEGER)")
         for component in self.components:
             component.create_tables()
@@ -61,9 +63,15 @@ class Emulator:
             for component in self.components:
                 component.seed()
             self.db.conn.execute("INSERT INTO seed_marker VALUES (1)")
+        # A copy of the freshly seeded database makes later resets a page copy, not a reseed.
+        self._snapshot = sqlite3.connect(":memory:", check_same_thread=False)
+        self.db.conn.backup(self._snapshot)
 
     def reset(self) -> None:
-        """Empty every table, then reseed if seeding is on."""
+        """Back to the seeded state (or empty with seeding off)."""
+        if self.config.seed and self._snapshot is not None:
+            self._snapshot.backup(self.db.conn)
+            return
         with self.db.transaction():
             for component in self.components:
                 component.clear()
