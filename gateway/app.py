@@ -7,19 +7,20 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
-from strawberry.asgi import GraphQL
 
 from gateway.context import Context
 from gateway.errors import GatewayError
+from gateway.http import Cors, GraphQLView
 from gateway.loaders import Loaders
+from gateway.playground import Playground
 from gateway.schema import GatewaySchema, create_schema
 from gateway.settings import Settings, secret
 from gateway.upstream.catalog import CatalogClient
@@ -67,18 +68,25 @@ class Upstreams:
         await asyncio.gather(self.catalog.aclose(), self.registry.aclose())
 
 
-class GatewayGraphQL(GraphQL[Context, None]):
-    """Strawberry's ASGI view with a per-request context and orjson encoding."""
+class GatewayGraphQL(GraphQLView):
+    """The /graphql endpoint with the gateway's per-request context."""
 
     def __init__(self, schema: GatewaySchema, settings: Settings) -> None:
+        playground = (
+            Playground(Path(settings.playground_assets) if settings.playground_assets else None)
+            if settings.graphiql
+            else None
+        )
         super().__init__(
             schema,
-            graphql_ide="graphiql" if settings.graphiql else None,
-            allow_queries_via_get=True,
+            csrf_prevention=settings.csrf_prevention,
+            page=playground.page if playground is not None else None,
+            max_tokens=settings.max_tokens,
         )
         self.settings = settings
+        self.playground = playground
 
-    async def get_context(self, request: Any, response: Any) -> Context:
+    async def get_context(self, request: Request) -> Context:
         upstreams: Upstreams = request.app.state.upstreams
         auth = request.headers.get("authorization")
         request_id = request.headers.get("x-request-id")
@@ -91,9 +99,6 @@ class GatewayGraphQL(GraphQL[Context, None]):
             registry=registry,
             loaders=Loaders.create(catalog, registry),
         )
-
-    def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
 
 
 class BodySizeLimit:
@@ -183,7 +188,9 @@ def create_app(settings: Settings | None = None, *, transport: Any = None) -> St
 
     app = Starlette(
         routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            # No `methods`: the view answers every method itself (405 with a GraphQL body).
+            Route("/graphql", graphql),
+            *(graphql.playground.routes() if graphql.playground is not None else ()),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
         ],
@@ -192,4 +199,6 @@ def create_app(settings: Settings | None = None, *, transport: Any = None) -> St
     app.state.settings = settings
     app.state.schema = schema
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    # Outermost, so preflights are answered first and every answer (413 too) is readable.
+    app.add_middleware(Cors, allow_origins=settings.cors_origins)
     return app

@@ -84,7 +84,7 @@ def _settings_flags(p: argparse.ArgumentParser) -> None:
         flag = "--" + name.replace("_", "-")
         env = f"GATEWAY_{name.upper()}"
         default = info.get_default(call_default_factory=True)
-        shown = "unset" if default is None else default
+        shown = "unset" if default in (None, (), "") else default
         help_text = f"{info.description} [env {env}; default {shown}]".replace("%", "%%")
         annotation = info.annotation
         if annotation is bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import signal
 import socket
 import subprocess
 import sys
@@ -10,6 +12,13 @@ import time
 import httpx
 
 from gateway.emulator.config import DEFAULT_TOKEN
+
+
+def _die_with_parent() -> None:
+    """Linux: the child gets SIGTERM when the gateway dies, however it dies."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    pr_set_pdeathsig = 1
+    libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def free_port() -> int:
@@ -30,7 +39,9 @@ class EmbeddedUpstreams:
             "--host", "127.0.0.1", "--port", str(self.port),
             "--data", data_dir, "--latency-ms", str(latency_ms),
         ]  # fmt: skip
-        self.process = subprocess.Popen(command)  # noqa: S603 - our own interpreter and module
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            command, preexec_fn=_die_with_parent if sys.platform == "linux" else None
+        )
 
     def wait_ready(self, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout

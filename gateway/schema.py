@@ -21,6 +21,7 @@ from strawberry.printer import print_schema
 from strawberry.types import ExecutionContext
 
 from gateway.errors import GatewayError
+from gateway.mutations import Mutation
 from gateway.queries import Query
 from gateway.settings import Settings
 
@@ -31,6 +32,12 @@ INTERNAL_MESSAGE = "Internal server error."
 
 def _ignore_introspection(context: IgnoreContext) -> bool:
     return context.field_name.startswith("__")
+
+
+def _is_variable_value_error(message: str) -> bool:
+    """graphql-core's variable coercion errors ("Variable '$n' got invalid value ...")."""
+    markers = (" invalid value", " was not provided", " of required type", " of non-null type")
+    return message.startswith("Variable '$") and any(m in message for m in markers)
 
 
 def shape_error(error: GraphQLError) -> None:
@@ -44,7 +51,7 @@ def shape_error(error: GraphQLError) -> None:
             return
         if error.message.startswith("Syntax Error"):
             code = "GRAPHQL_PARSE_FAILED"
-        elif error.message.startswith("Variable '$") or error.path is not None:
+        elif error.path is not None or _is_variable_value_error(error.message):
             code = "BAD_USER_INPUT"
         else:
             code = "GRAPHQL_VALIDATION_FAILED"
@@ -86,7 +93,7 @@ def create_schema(settings: Settings | None = None) -> GatewaySchema:
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)
-    return GatewaySchema(query=Query, extensions=extensions)
+    return GatewaySchema(query=Query, mutation=Mutation, extensions=extensions)
 
 
 def export_sdl(schema: GatewaySchema | None = None) -> str:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import json
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from gateway.emulator.config import default_data_dir
 
@@ -69,6 +71,22 @@ class Settings(BaseSettings):
     )
     introspection: bool = Field(True, description="Allow schema introspection queries.")
     graphiql: bool = Field(True, description="Serve the GraphiQL playground on GET /graphql.")
+    playground_assets: str | None = Field(
+        None,
+        description="The node_modules directory the playground's GraphiQL and React files are "
+        "served from; unset: node_modules in the repository root (filled by `npm ci`).",
+    )
+    cors_origins: Annotated[tuple[str, ...], NoDecode] = Field(
+        (),
+        description="Origins (scheme://host[:port]) whose web pages may call the API, "
+        "comma-separated, or * for any; none by default (same-origin pages only).",
+    )
+    csrf_prevention: bool = Field(
+        True,
+        description="Refuse requests a foreign web page could send without a CORS preflight: "
+        "GET and POST with no Content-Type or a form/text one, unless they carry "
+        "Apollo-Require-Preflight, X-Apollo-Operation-Name or GraphQL-Require-Preflight.",
+    )
     registry_link_property: str = Field(
         "registryModelRid",
         description="Custom property of an ML model that holds its registry model RID.",
@@ -88,10 +106,46 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return value
 
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            if value.lstrip().startswith("["):
+                return json.loads(value)
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _check_origins(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_origin(item) for item in value)
+
     @property
     def embedded(self) -> bool:
         """True when the gateway starts its own upstreams."""
         return self.catalog_url is None and self.registry_url is None
+
+
+def _origin(text: str) -> str:
+    """`text` as browsers serialize an origin (lowercase, no default port), or `*`."""
+    if text == "*":
+        return text
+    parts = urlsplit(text.lower().rstrip("/"))
+    port = parts.port
+    host = parts.hostname
+    if (
+        parts.scheme not in ("http", "https")
+        or not host
+        or parts.path
+        or parts.query
+        or parts.fragment
+        or "@" in parts.netloc
+    ):
+        raise ValueError(f"{text!r} is not an origin like https://app.example.com[:port]")
+    if ":" in host:
+        host = f"[{host}]"
+    default_port = 443 if parts.scheme == "https" else 80
+    return f"{parts.scheme}://{host}" + (f":{port}" if port not in (None, default_port) else "")
 
 
 def secret(value: SecretStr | None) -> str | None:

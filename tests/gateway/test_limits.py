@@ -75,3 +75,8 @@ async def test_wrong_variable_type_is_bad_user_input(emulator: EmulatorHandle) -
             "query Q($n: Int!) { mlModels(first: $n) { totalCount } }", {"n": "ten"}
         )
     assert result["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"  # type: ignore[index]
+
+
+async def test_unused_variable_is_a_validation_error(emulator: EmulatorHandle) -> None:
+    _, body = await _run(emulator, "query Q($a: Int) { me { name } }")
+    assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"  # type: ignore[index]
