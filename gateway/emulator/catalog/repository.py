@@ -1,0 +1,330 @@
+"""The catalog's write rules: create, PUT upsert and merge, bulk, delete, restore, follow, vote.
+
+Every write runs inside one `db.transaction()` and, for versioned types, stores a
+snapshot of the version it produced, so `/versions` can answer from stored documents.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from gateway.emulator.catalog.changes import FIRST_VERSION, Change, next_version
+from gateway.emulator.catalog.errors import (
+    CatalogError,
+    already_exists,
+    bad_request,
+    invalid_format,
+    not_found,
+)
+from gateway.emulator.catalog.kinds import (
+    RELATIONS,
+    VOTE_RELATIONS,
+    Draft,
+    EntityKind,
+    merge_tags,
+)
+from gateway.emulator.catalog.query import deleted_filter
+from gateway.emulator.catalog.render import Renderer
+from gateway.emulator.catalog.resolve import Resolver, reference
+from gateway.emulator.catalog.rows import Entity
+from gateway.emulator.catalog.store import Store
+from gateway.emulator.catalog.validation import (
+    MappingError,
+    Prop,
+    enum,
+    obj,
+    parse_uuid,
+    uuid_text,
+    validate,
+)
+
+RESTORE_REQUEST = obj({"id": Prop(uuid_text(), required=True)})
+VOTE_REQUEST = obj(
+    {"updatedVoteType": Prop(enum(("votedUp", "votedDown", "unVoted")), default="unVoted")}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who writes and when: the authenticated principal's user record and the clock."""
+
+    name: str
+    user_id: str
+    now: int
+    is_admin: bool = False
+    is_bot: bool = False
+
+
+def include_matches(entity: Entity, include: str) -> bool:
+    wanted = deleted_filter(include)
+    return wanted is None or entity.deleted == wanted
+
+
+class Repository:
+    """Business rules over the store, shared by the HTTP handlers and the seed."""
+
+    def __init__(self, store: Store, kinds: Sequence[EntityKind]) -> None:
+        self.store = store
+        self.db = store.db
+        self.resolver = Resolver(store)
+        self.kinds = {kind.type: kind for kind in kinds}
+
+    # reads
+
+    def find(self, kind: EntityKind, entity_id: str, include: str = "non-deleted") -> Entity:
+        entity = self.store.get(entity_id)
+        if entity is None or entity.type != kind.type or not include_matches(entity, include):
+            raise not_found(kind.type, entity_id)
+        return entity
+
+    def find_by_fqn(self, kind: EntityKind, fqn: str, include: str = "non-deleted") -> Entity:
+        entity = self.store.get_by_fqn(kind.type, fqn)
+        if entity is None or not include_matches(entity, include):
+            raise not_found(kind.type, fqn)
+        return entity
+
+    # create / upsert
+
+    def create(self, kind: EntityKind, body: Any, actor: Actor) -> Entity:
+        draft = kind.prepare(validate(kind.create, body), self.resolver)
+        if self.store.get_by_fqn(kind.type, draft.fqn) is not None or kind.conflicts(
+            self.store, draft, None
+        ):
+            raise already_exists()
+        return self.insert(kind, draft, actor)
+
+    def upsert(self, kind: EntityKind, body: Any, actor: Actor) -> tuple[Entity, str]:
+        """Create or update by FQN; the change type is the `X-OpenMetadata-Change` header."""
+        draft = kind.prepare(validate(kind.create, body), self.resolver)
+        return self.put(kind, draft, actor)
+
+    def put(self, kind: EntityKind, draft: Draft, actor: Actor) -> tuple[Entity, str]:
+        old = self.store.get_by_fqn(kind.type, draft.fqn)
+        if kind.conflicts(self.store, draft, None if old is None else old.id):
+            raise already_exists()
+        if old is None:
+            return self.insert(kind, draft, actor), "entityCreated"
+        return self._update(kind, old, draft, actor)
+
+    def insert(
+        self, kind: EntityKind, draft: Draft, actor: Actor, entity_id: str | None = None
+    ) -> Entity:
+        """Store a new entity at version 0.1 (with a fixed id when seeding)."""
+        entity = Entity(
+            id=entity_id or str(uuid.uuid4()),
+            type=kind.type,
+            name=draft.name,
+            fqn=draft.fqn,
+            service=draft.service,
+            database=draft.database,
+            schema=draft.schema,
+            deleted=False,
+            version=FIRST_VERSION,
+            updated_at=actor.now,
+            updated_by=actor.name,
+            doc=draft.doc,
+        )
+        with self.db.transaction():
+            self.store.save(entity)
+            for field, ids in draft.links.items():
+                self.store.relink(entity.id, RELATIONS[field], ids)
+            self._snapshot(kind, entity)
+        return entity
+
+    def _update(
+        self, kind: EntityKind, old: Entity, draft: Draft, actor: Actor
+    ) -> tuple[Entity, str]:
+        doc = dict(old.doc)
+        for key in kind.plain:
+            if actor.is_bot and key == "description" and old.doc.get(key):
+                continue
+            if key in draft.doc:
+                doc[key] = draft.doc[key]
+            else:
+                doc.pop(key, None)
+        kind.merge(old.doc, doc)
+        tags = merge_tags(old.doc.get("tags", []), draft.doc.get("tags", []))
+        if tags:
+            doc["tags"] = tags
+        if "extension" in draft.doc and not (actor.is_bot and "extension" in old.doc):
+            doc["extension"] = draft.doc["extension"]
+        change = Change()
+        kind.diff(old.doc, doc, change)
+        change.compare_items(
+            "tags", old.doc.get("tags", []), doc.get("tags", []), key=lambda t: t["tagFQN"]
+        )
+        change.compare("extension", old.doc.get("extension"), doc.get("extension"))
+        links: dict[str, list[str]] = {}
+        for field in kind.links:
+            ids = draft.links.get(field)
+            if not ids:
+                continue
+            current = self.store.sources(old.id, RELATIONS[field])
+            if actor.is_bot and field == "domains" and current:
+                continue
+            if set(ids) != set(current):
+                refs = self.store.refs([*ids, *current])
+                change.compare_items(
+                    field,
+                    [refs[i].to_json() for i in current],
+                    [refs[i].to_json() for i in ids],
+                    key=lambda r: r["id"],
+                )
+                links[field] = ids
+        if old.deleted:
+            change.updated.append({"name": "deleted", "oldValue": True, "newValue": False})
+        if not change:
+            return old, "entityNoChange"
+        doc["changeDescription"] = change.describe(old.version)
+        entity = dataclasses.replace(
+            old,
+            doc=doc,
+            deleted=False,
+            version=next_version(old.version, change.major),
+            updated_at=actor.now,
+            updated_by=actor.name,
+        )
+        with self.db.transaction():
+            self.store.save(entity)
+            for field, ids in links.items():
+                self.store.relink(entity.id, RELATIONS[field], ids)
+            self._snapshot(kind, entity)
+        return entity, "entityUpdated"
+
+    def bulk(
+        self, kind: EntityKind, items: Any, actor: Actor, *, run_async: bool
+    ) -> dict[str, Any]:
+        """A BulkOperationResult; items failing validation are reported, the rest written."""
+        if not isinstance(items, list):
+            raise invalid_format()
+        drafts: list[Draft] = []
+        failed: list[dict[str, Any]] = []
+        for item in items:
+            try:
+                drafts.append(kind.prepare(validate(kind.create, item), self.resolver))
+            except CatalogError as exc:
+                failed.append({"request": item, "message": exc.message, "status": 400})
+        passed: list[dict[str, Any]] = []
+        for draft in drafts:
+            try:
+                self.put(kind, draft, actor)
+            except CatalogError as exc:
+                code = 500 if exc.status >= 500 else 400
+                failed.append({"request": draft.fqn, "message": exc.message, "status": code})
+            else:
+                passed.append({"request": draft.fqn, "status": 200})
+        if run_async:
+            # The upstream answers before writing: nothing has passed yet.
+            passed = []
+        if not failed:
+            status = "success"
+        elif passed or (run_async and drafts):
+            status = "partialSuccess"
+        else:
+            status = "failure"
+        return {
+            "status": status,
+            "numberOfRowsProcessed": len(items),
+            "numberOfRowsPassed": len(passed),
+            "numberOfRowsFailed": len(failed),
+            "successRequest": passed,
+            "failedRequest": failed,
+        }
+
+    # delete / restore
+
+    def delete(
+        self, kind: EntityKind, entity: Entity, actor: Actor, *, hard: bool, recursive: bool
+    ) -> tuple[Entity, str]:
+        live: list[Entity] = []
+        if kind.container is not None:
+            live = self.store.descendants(kind.container, entity.fqn, deleted=False)
+            if live and not recursive:
+                raise bad_request(f"{kind.type} is not empty")
+        with self.db.transaction():
+            if hard:
+                if kind.container is not None:
+                    for child in self.store.descendants(kind.container, entity.fqn):
+                        self.store.remove(child.id)
+                self.store.remove(entity.id)
+                return entity, "entityDeleted"
+            for child in live:
+                self._set_deleted(child, True, actor)
+            if entity.deleted:
+                return entity, "entitySoftDeleted"
+            return self._set_deleted(entity, True, actor), "entitySoftDeleted"
+
+    def restore(self, kind: EntityKind, body: Any, actor: Actor) -> Entity:
+        entity_id = validate(RESTORE_REQUEST, body)["id"]
+        entity = self.find(kind, entity_id, "all")
+        if not entity.deleted:
+            # The upstream fails here with an unhandled error rather than a 4xx.
+            raise CatalogError(500, f"{kind.type} instance for {entity_id} is not deleted")
+        with self.db.transaction():
+            restored = self._set_deleted(entity, False, actor)
+            if kind.container is not None:
+                for child in self.store.descendants(kind.container, entity.fqn, deleted=True):
+                    self._set_deleted(child, False, actor)
+        return restored
+
+    def _set_deleted(self, entity: Entity, deleted: bool, actor: Actor) -> Entity:
+        change = Change(updated=[{"name": "deleted", "oldValue": not deleted, "newValue": deleted}])
+        updated = dataclasses.replace(
+            entity,
+            deleted=deleted,
+            version=next_version(entity.version, False),
+            updated_at=actor.now,
+            updated_by=actor.name,
+            doc={**entity.doc, "changeDescription": change.describe(entity.version)},
+        )
+        self.store.save(updated)
+        self._snapshot(self.kinds[entity.type], updated)
+        return updated
+
+    # followers and votes (no new version)
+
+    def follow(
+        self, kind: EntityKind, entity_id: str, body: Any, actor: Actor
+    ) -> tuple[Entity, Change]:
+        try:
+            user_id = parse_uuid(body)
+        except MappingError as exc:
+            raise invalid_format() from exc
+        entity = self.find(kind, entity_id)
+        user = self.resolver.entity("user", user_id)
+        if user.deleted:
+            raise bad_request(f"User {user_id} is deleted")
+        self.store.link(user.id, entity.id, "follows")
+        return entity, Change(added=[{"name": "followers", "newValue": [reference(user)]}])
+
+    def unfollow(
+        self, kind: EntityKind, entity_id: str, user_id: str, actor: Actor
+    ) -> tuple[Entity, Change]:
+        entity = self.find(kind, entity_id)
+        user = self.resolver.entity("user", user_id)
+        if user.deleted:
+            raise not_found("user", user_id)
+        self.store.unlink(user.id, entity.id, ("follows",))
+        return entity, Change(deleted=[{"name": "followers", "oldValue": [reference(user)]}])
+
+    def vote(
+        self, kind: EntityKind, entity_id: str, body: Any, actor: Actor
+    ) -> tuple[Entity, Change]:
+        vote = validate(VOTE_REQUEST, body)["updatedVoteType"]
+        entity = self.find(kind, entity_id)
+        with self.db.transaction():
+            self.store.unlink(actor.user_id, entity.id, VOTE_RELATIONS)
+            if vote != "unVoted":
+                self.store.link(actor.user_id, entity.id, vote)
+        return entity, Change(updated=[{"name": "votes", "newValue": vote}])
+
+    # versions
+
+    def _snapshot(self, kind: EntityKind, entity: Entity) -> None:
+        if kind.versioned:
+            doc = Renderer(self.store, None).entity(kind, entity, kind.snapshot_fields)
+            self.store.save_version(entity.id, entity.version, doc)

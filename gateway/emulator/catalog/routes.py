@@ -1,0 +1,315 @@
+"""HTTP endpoints of the catalog: authentication, parameters, status codes and change headers.
+
+Every entity type gets the same family of routes (list, get by id / name, POST, PUT,
+PUT /bulk, DELETE, PUT /restore, versions, and followers / vote where the upstream has
+them), each built with `knobs.route` so counters, latency and faults apply.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from starlette.datastructures import QueryParams
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute
+
+from gateway.emulator.auth import Authenticator
+from gateway.emulator.catalog import fqn
+from gateway.emulator.catalog.changes import Change, as_number, parse_version
+from gateway.emulator.catalog.errors import CatalogError, bad_request, path_not_found
+from gateway.emulator.catalog.kinds import EntityKind
+from gateway.emulator.catalog.query import (
+    deleted_filter,
+    paging,
+    parse_cursors,
+    parse_fields,
+    parse_include,
+    parse_limit,
+)
+from gateway.emulator.catalog.render import Renderer
+from gateway.emulator.catalog.repository import Actor, Repository
+from gateway.emulator.catalog.rows import Entity
+from gateway.emulator.catalog.validation import MappingError, decode_json, parse_uuid
+from gateway.emulator.knobs import Knobs, route
+from gateway.emulator.responses import JSONResponse
+
+# Relationship fields a create / PUT answer carries (when set), as the upstream's
+# in-memory entity does.
+_WRITTEN_FIELDS = frozenset({"owners", "tags", "domains", "dataProducts", "extension"})
+CHANGE_HEADER = "X-OpenMetadata-Change"
+
+
+@dataclass(slots=True)
+class Call:
+    """One authenticated request."""
+
+    request: Request
+    actor: Actor
+    renderer: Renderer
+
+    @property
+    def params(self) -> QueryParams:
+        return self.request.query_params
+
+    async def json(self) -> Any:
+        return decode_json(await self.request.body())
+
+    def fields(self, kind: EntityKind) -> frozenset[str]:
+        return parse_fields(self.params.get("fields"), kind.properties)
+
+    def flag(self, name: str) -> bool:
+        return self.params.get(name, "false").lower() == "true"
+
+
+Endpoint = Callable[[Call], Awaitable[Response]]
+
+
+def path_id(call: Call, name: str = "id") -> str:
+    try:
+        return parse_uuid(call.request.path_params[name])
+    except MappingError:
+        raise path_not_found() from None
+
+
+def changed(body: dict[str, Any], change_type: str, status: int = 200) -> Response:
+    return JSONResponse(body, status_code=status, headers={CHANGE_HEADER: change_type})
+
+
+class CatalogRoutes:
+    """Builds the catalog's Starlette routes over one repository."""
+
+    def __init__(self, repo: Repository, knobs: Knobs, auth: Authenticator) -> None:
+        self.repo = repo
+        self.store = repo.store
+        self.knobs = knobs
+        self.auth = auth
+
+    def authenticate(self, request: Request) -> Actor:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise CatalogError(401, "Not Authorized! Token not present")
+        name = self.auth.principal(request)
+        if name is None:
+            raise CatalogError(401, "Not Authorized! Invalid token")
+        user = self.store.get_by_fqn("user", fqn.quote(name))
+        if user is None or user.deleted:
+            raise CatalogError(401, f"Not Authorized! User {name} is not a known user")
+        return Actor(
+            name=user.name,
+            user_id=user.id,
+            now=int(time.time() * 1000),
+            is_admin=bool(user.doc.get("isAdmin")),
+            is_bot=bool(user.doc.get("isBot")),
+        )
+
+    def endpoint(self, handler: Endpoint) -> Callable[[Request], Awaitable[Response]]:
+        async def handle(request: Request) -> Response:
+            try:
+                actor = self.authenticate(request)
+                api = f"{str(request.base_url).rstrip('/')}/api"
+                return await handler(
+                    Call(request, actor, Renderer(self.store, api, actor.is_admin))
+                )
+            except CatalogError as exc:
+                return exc.response()
+
+        handle.__name__ = handler.__name__
+        return handle
+
+    def routes(self) -> list[BaseRoute]:
+        out: list[BaseRoute] = []
+        for kind in self.repo.kinds.values():
+            handlers = KindHandlers(kind, self.repo)
+            for method, path, handler in handlers.table():
+                out.append(route(self.knobs, "catalog", method, path, self.endpoint(handler)))
+        return out
+
+
+class KindHandlers:
+    """The handlers of one entity type."""
+
+    def __init__(self, kind: EntityKind, repo: Repository) -> None:
+        self.kind = kind
+        self.repo = repo
+        self.store = repo.store
+
+    def table(self) -> list[tuple[str, str, Endpoint]]:
+        kind, p = self.kind, self.kind.path
+        name = "{name}" if kind.lookup_by_plain_name else "{fqn:path}"
+        out: list[tuple[str, str, Endpoint]] = [
+            ("GET", p, self.list),
+            ("POST", p, self.create),
+            ("PUT", p, self.upsert),
+        ]
+        if kind.bulk:
+            out.append(("PUT", f"{p}/bulk", self.bulk))
+        out += [
+            ("PUT", f"{p}/restore", self.restore),
+            ("GET", f"{p}/name/{name}", self.get_by_name),
+            ("DELETE", f"{p}/name/{name}", self.delete_by_name),
+        ]
+        if kind.type == "user":
+            out.append(("GET", f"{p}/loggedInUser", self.logged_in_user))
+        out += [("GET", f"{p}/{{id}}", self.get), ("DELETE", f"{p}/{{id}}", self.delete)]
+        if kind.versioned:
+            out += [
+                ("GET", f"{p}/{{id}}/versions", self.versions),
+                ("GET", f"{p}/{{id}}/versions/{{version}}", self.version),
+            ]
+        if kind.followable:
+            out += [
+                ("PUT", f"{p}/{{id}}/followers", self.follow),
+                ("DELETE", f"{p}/{{id}}/followers/{{userId}}", self.unfollow),
+                ("PUT", f"{p}/{{id}}/vote", self.vote),
+            ]
+        return out
+
+    def _name_key(self, call: Call) -> str:
+        params = call.request.path_params
+        return fqn.quote(params["name"]) if self.kind.lookup_by_plain_name else params["fqn"]
+
+    def _written(self, call: Call, entity: Entity) -> dict[str, Any]:
+        fields = _WRITTEN_FIELDS & frozenset(self.kind.properties)
+        body = call.renderer.entity(self.kind, entity, fields)
+        for field in fields:
+            if body.get(field) in ([], None):
+                body.pop(field, None)
+        return body
+
+    # reads
+
+    async def list(self, call: Call) -> Response:
+        kind, params = self.kind, call.params
+        limit = parse_limit(params)
+        fields = call.fields(kind)
+        include = parse_include(params)
+        after, before = parse_cursors(params)
+        where = kind.where(params)
+        deleted = deleted_filter(include)
+        total = self.store.count(kind.type, where, deleted)
+        if limit == 0:
+            return JSONResponse({"data": [], "paging": {"total": total}})
+        page = self.store.page(kind.type, where, deleted, limit, after=after, before=before)
+        return JSONResponse(
+            {
+                "data": call.renderer.entities(kind, page.rows, fields),
+                "paging": paging(page, total, after=after is not None, before=before is not None),
+            }
+        )
+
+    async def get(self, call: Call) -> Response:
+        entity_id = path_id(call)
+        fields = call.fields(self.kind)
+        entity = self.repo.find(self.kind, entity_id, parse_include(call.params))
+        return JSONResponse(call.renderer.entity(self.kind, entity, fields))
+
+    async def get_by_name(self, call: Call) -> Response:
+        fields = call.fields(self.kind)
+        entity = self.repo.find_by_fqn(self.kind, self._name_key(call), parse_include(call.params))
+        return JSONResponse(call.renderer.entity(self.kind, entity, fields))
+
+    async def logged_in_user(self, call: Call) -> Response:
+        fields = call.fields(self.kind)
+        entity = self.repo.find(self.kind, call.actor.user_id)
+        return JSONResponse(call.renderer.entity(self.kind, entity, fields))
+
+    async def versions(self, call: Call) -> Response:
+        entity = self.repo.find(self.kind, path_id(call), "all")
+        current = Renderer(self.store, None).entity(self.kind, entity, self.kind.snapshot_fields)
+        older = self.store.versions(entity.id, below=entity.version)
+        return JSONResponse(
+            {"entityType": self.kind.type, "versions": [orjson.dumps(current).decode(), *older]}
+        )
+
+    async def version(self, call: Call) -> Response:
+        entity = self.repo.find(self.kind, path_id(call), "all")
+        text = call.request.path_params["version"]
+        try:
+            wanted = parse_version(text)
+        except ValueError:
+            raise bad_request(f'For input string: "{text}"') from None
+        if wanted == entity.version:
+            renderer = Renderer(self.store, None)
+            return JSONResponse(renderer.entity(self.kind, entity, self.kind.snapshot_fields))
+        stored = self.store.version(entity.id, wanted)
+        if stored is None:
+            raise CatalogError(
+                404,
+                f"{self.kind.type} instance for {entity.id} and version "
+                f"{as_number(wanted)} not found",
+            )
+        return Response(stored, media_type="application/json")
+
+    # writes
+
+    async def create(self, call: Call) -> Response:
+        entity = self.repo.create(self.kind, await call.json(), call.actor)
+        body = self._written(call, entity)
+        return JSONResponse(body, status_code=201, headers={"Location": body["href"]})
+
+    async def upsert(self, call: Call) -> Response:
+        entity, change_type = self.repo.upsert(self.kind, await call.json(), call.actor)
+        status = 201 if change_type == "entityCreated" else 200
+        return changed(self._written(call, entity), change_type, status)
+
+    async def bulk(self, call: Call) -> Response:
+        run_async = call.flag("async")
+        result = self.repo.bulk(self.kind, await call.json(), call.actor, run_async=run_async)
+        return JSONResponse(result, status_code=202 if run_async else 200)
+
+    async def delete(self, call: Call) -> Response:
+        entity = self.repo.find(self.kind, path_id(call), "all")
+        return self._delete(call, entity)
+
+    async def delete_by_name(self, call: Call) -> Response:
+        entity = self.repo.find_by_fqn(self.kind, self._name_key(call), "all")
+        return self._delete(call, entity)
+
+    def _delete(self, call: Call, entity: Entity) -> Response:
+        entity, change_type = self.repo.delete(
+            self.kind,
+            entity,
+            call.actor,
+            hard=call.flag("hardDelete"),
+            recursive=call.flag("recursive"),
+        )
+        return changed(call.renderer.entity(self.kind, entity, frozenset()), change_type)
+
+    async def restore(self, call: Call) -> Response:
+        entity = self.repo.restore(self.kind, await call.json(), call.actor)
+        return changed(call.renderer.entity(self.kind, entity, frozenset()), "entityRestored")
+
+    # followers and votes
+
+    async def follow(self, call: Call) -> Response:
+        entity_id = path_id(call)
+        entity, change = self.repo.follow(self.kind, entity_id, await call.json(), call.actor)
+        return self._event(call, entity, change, frozenset())
+
+    async def unfollow(self, call: Call) -> Response:
+        entity_id, user_id = path_id(call), path_id(call, "userId")
+        entity, change = self.repo.unfollow(self.kind, entity_id, user_id, call.actor)
+        return self._event(call, entity, change, frozenset())
+
+    async def vote(self, call: Call) -> Response:
+        entity_id = path_id(call)
+        entity, change = self.repo.vote(self.kind, entity_id, await call.json(), call.actor)
+        return self._event(call, entity, change, frozenset({"votes"}))
+
+    def _event(
+        self, call: Call, entity: Entity, change: Change, fields: frozenset[str]
+    ) -> Response:
+        event = Renderer(self.store, None).event(
+            self.kind,
+            entity,
+            change,
+            fields,
+            user_name=call.actor.name,
+            timestamp=call.actor.now,
+        )
+        return changed(event, "entityFieldsChanged")

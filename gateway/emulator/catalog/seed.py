@@ -1,0 +1,355 @@
+"""Deterministic seed of the catalog: the same ids, names and timestamps on every run.
+
+- users: 20, `admin` (isAdmin, `SEED_ADMIN_ID`) and 19 people `alice` ... `sam`
+  (`SEED_PEOPLE`), email `first.last@example.com`; the first ten belong to a team.
+- teams: `ml-platform`, `data-engineering` (Group: may own), `Engineering` (BusinessUnit).
+- domains `Marketing`, `Finance`, `Operations`; data products `CustomerInsights`,
+  `RevenueAnalytics`.
+- tags `PII.Sensitive`, `PII.NonSensitive`, `PII.None`, `Tier.Tier1`..`Tier.Tier5`,
+  `Lifecycle.Production` / `Staging` / `Experimental`; glossary terms
+  `Business.Customer` / `Revenue` / `Churn`.
+- ML model services (`ML_SERVICE_NAMES`): `mlflow_prod` (Mlflow), `sagemaker_prod`
+  (SageMaker), `vertex_ai` (VertexAI), `sklearn_lab` (Sklearn).
+- database services (`DATABASE_SERVICE_NAMES`): `postgres_shop` (Postgres), `snowflake_dw`
+  (Snowflake), `bigquery_analytics` (BigQuery), one database and three schemas each.
+- 60 tables with typed columns, constraints and column tags (`seed_tables.py`).
+- 30 ML models over the four services (`seed_models.py`); feature sources point at seeded
+  columns; the models in `ids.REGISTRY_LINKED_MODELS` (and only they) carry
+  `extension.registryModelRid`.
+- history: `mlflow_prod.churn_predictor` 0.1 -> 0.2 (description) -> 1.0 (algorithm) ->
+  1.1 (tag); `sagemaker_prod.fraud_detector` 0.1 -> 1.0 (server) -> 1.1;
+  `mlflow_prod.customer_ltv` 0.2; tables `customers` (column added) and `orders` 0.2.
+- owners, followers and votes spread over the people and the Group teams by index.
+
+Ids are `ids.seed_uuid(<entity type>, <FQN>)` (`seed_id`); timestamps start at
+`SEED_EPOCH_MS` (2025-01-01T00:00Z) and advance one minute per write.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gateway.emulator.catalog import fqn
+from gateway.emulator.catalog.kinds import EntityKind
+from gateway.emulator.catalog.repository import Actor, Repository
+from gateway.emulator.catalog.rows import Entity, Tag
+from gateway.emulator.catalog.seed_models import (
+    ML_SERVICES,
+    MODELS,
+    SeedModel,
+    parse_feature,
+    parse_params,
+)
+from gateway.emulator.catalog.seed_tables import (
+    DATABASE_SERVICES,
+    TABLES,
+    SeedTable,
+    label,
+    parse_columns,
+)
+from gateway.emulator.catalog.validation import validate
+from gateway.emulator.ids import REGISTRY_LINKED_MODELS, registry_model_rid, seed_uuid
+
+SEED_EPOCH_MS = 1_735_689_600_000
+SEED_ADMIN = "admin"
+SEED_ADMIN_ID = seed_uuid("user", SEED_ADMIN)
+SEED_PEOPLE: tuple[tuple[str, str], ...] = (
+    ("alice", "Alice Nguyen"), ("bob", "Bob Martin"), ("carol", "Carol Smith"),
+    ("david", "David Kim"), ("emma", "Emma Garcia"), ("farah", "Farah Haddad"),
+    ("george", "George Okafor"), ("hana", "Hana Suzuki"), ("ivan", "Ivan Petrov"),
+    ("julia", "Julia Rossi"), ("kevin", "Kevin O'Brien"), ("lena", "Lena Müller"),
+    ("marco", "Marco Silva"), ("nina", "Nina Patel"), ("omar", "Omar Farouk"),
+    ("priya", "Priya Sharma"), ("quentin", "Quentin Dubois"), ("rosa", "Rosa Lopez"),
+    ("sam", "Sam Taylor"),
+)  # fmt: skip
+SEED_USER_NAMES: tuple[str, ...] = (SEED_ADMIN, *(name for name, _ in SEED_PEOPLE))
+GROUP_TEAMS = ("ml-platform", "data-engineering")
+ML_SERVICE_NAMES: tuple[str, ...] = tuple(service[0] for service in ML_SERVICES)
+DATABASE_SERVICE_NAMES: tuple[str, ...] = tuple(service[0] for service in DATABASE_SERVICES)
+SEED_TABLE_COUNT = len(TABLES)
+SEED_MODEL_COUNT = len(MODELS)
+DOMAINS = ("Marketing", "Finance", "Operations")
+DATA_PRODUCTS = {"CustomerInsights": "Marketing", "RevenueAnalytics": "Finance"}
+
+_TAGS: tuple[tuple[str, str, str, str | None], ...] = (
+    ("PII.Sensitive", "Classification", "Personal data whose loss could harm the person.", None),
+    ("PII.NonSensitive", "Classification", "Personal data of low sensitivity.", None),
+    ("PII.None", "Classification", "No personal data.", None),
+    ("Tier.Tier1", "Classification", "Critical source of truth, business-wide.", "#F5222D"),
+    ("Tier.Tier2", "Classification", "Important data used across teams.", "#FA8C16"),
+    ("Tier.Tier3", "Classification", "Department-level data.", "#FADB14"),
+    ("Tier.Tier4", "Classification", "Team-level or exploratory data.", None),
+    ("Tier.Tier5", "Classification", "Private or unused data.", None),
+    ("Lifecycle.Production", "Classification", "Serves production traffic.", None),
+    ("Lifecycle.Staging", "Classification", "Being validated before production.", None),
+    ("Lifecycle.Experimental", "Classification", "Research only.", None),
+    ("Business.Customer", "Glossary", "A person or company that bought at least once.", None),
+    ("Business.Revenue", "Glossary", "Order value net of discounts, VAT and refunds.", None),
+    ("Business.Churn", "Glossary", "A customer with no order for 90 days.", None),
+)
+_SERVERS = {
+    "mlflow_prod": "http://mlflow-serving.internal:8080/{name}/invocations",
+    "sagemaker_prod": "https://runtime.sagemaker.eu-west-1.amazonaws.com/endpoints/{name}/invocations",
+    "vertex_ai": "https://europe-west4-aiplatform.googleapis.com/v1/projects/shop-ml/locations/"
+    "europe-west4/endpoints/{name}:predict",
+}
+_STORES = {
+    "mlflow_prod": {"storage": "s3://ml-artifacts/mlflow/{name}"},
+    "sagemaker_prod": {
+        "storage": "s3://ml-artifacts/sagemaker/{name}/model.tar.gz",
+        "imageRepository": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/{name}",
+    },
+    "vertex_ai": {"storage": "gs://shop-ml-models/{name}"},
+    "sklearn_lab": {"storage": "file:///lab/models/{name}.joblib"},
+}
+
+
+def seed_id(entity_type: str, entity_fqn: str) -> str:
+    """The id of a seeded entity, e.g. `seed_id("mlmodel", "mlflow_prod.churn_predictor")`."""
+    return seed_uuid(entity_type, entity_fqn)
+
+
+def user_ref(name: str) -> dict[str, str]:
+    return {"id": seed_uuid("user", name), "type": "user"}
+
+
+def team_ref(name: str) -> dict[str, str]:
+    return {"id": seed_uuid("team", name), "type": "team"}
+
+
+class Seeder:
+    """Writes the seed through the repository, one minute of seed time per write."""
+
+    def __init__(self, repo: Repository) -> None:
+        self.repo = repo
+        self.store = repo.store
+        self.tick = 0
+        self.people = [name for name, _ in SEED_PEOPLE]
+
+    def actor(self, name: str = SEED_ADMIN) -> Actor:
+        now = SEED_EPOCH_MS + self.tick * 60_000
+        self.tick += 1
+        return Actor(
+            name=name, user_id=seed_uuid("user", name), now=now, is_admin=name == SEED_ADMIN
+        )
+
+    def create(self, entity_type: str, body: dict[str, Any]) -> Entity:
+        kind = self.repo.kinds[entity_type]
+        draft = kind.prepare(validate(kind.create, body), self.repo.resolver)
+        return self.repo.insert(kind, draft, self.actor(), seed_uuid(entity_type, draft.fqn))
+
+    def update(self, entity_type: str, body: dict[str, Any], by: str) -> None:
+        self.repo.upsert(self.repo.kinds[entity_type], body, self.actor(by))
+
+    def plain(self, entity_type: str, name: str, doc: dict[str, Any]) -> None:
+        """Entities the catalog references but does not serve (teams, domains, data products)."""
+        self.store.save(
+            Entity(
+                id=seed_uuid(entity_type, name),
+                type=entity_type,
+                name=name,
+                fqn=fqn.quote(name),
+                service=None,
+                database=None,
+                schema=None,
+                deleted=False,
+                version=1,
+                updated_at=SEED_EPOCH_MS,
+                updated_by=SEED_ADMIN,
+                doc=doc,
+            )
+        )
+
+    def run(self) -> None:
+        for tag_fqn, source, description, color in _TAGS:
+            self.store.add_tag(
+                Tag(
+                    fqn=tag_fqn,
+                    id=seed_uuid("tag", tag_fqn),
+                    source=source,
+                    name=tag_fqn.rsplit(".", 1)[1],
+                    display_name=None,
+                    description=description,
+                    style=None if color is None else {"color": color},
+                )
+            )
+        for team in GROUP_TEAMS:
+            self.plain(
+                "team", team, {"displayName": team.replace("-", " ").title(), "teamType": "Group"}
+            )
+        self.plain(
+            "team", "Engineering", {"displayName": "Engineering", "teamType": "BusinessUnit"}
+        )
+        for domain in DOMAINS:
+            self.plain("domain", domain, {"displayName": domain, "domainType": "Aggregate"})
+        for product, domain in DATA_PRODUCTS.items():
+            self.plain("dataProduct", product, {"displayName": product, "domain": domain})
+        self._users()
+        self._services()
+        bodies = {table.name: self._table(i, table) for i, table in enumerate(TABLES)}
+        models = {model.name: self._model(i, model) for i, model in enumerate(MODELS)}
+        self._history(bodies, models)
+        self._social()
+
+    def _users(self) -> None:
+        self.create(
+            "user",
+            {
+                "name": SEED_ADMIN,
+                "email": "admin@example.com",
+                "displayName": "Admin",
+                "isAdmin": True,
+            },
+        )
+        for i, (name, display_name) in enumerate(SEED_PEOPLE):
+            first, last = display_name.lower().replace("'", "").replace("ü", "ue").split(" ")
+            self.create(
+                "user",
+                {
+                    "name": name,
+                    "displayName": display_name,
+                    "email": f"{first}.{last}@example.com",
+                    "teams": [seed_uuid("team", GROUP_TEAMS[i // 5])] if i < 10 else [],
+                },
+            )
+
+    def _services(self) -> None:
+        for i, (name, service_type, description, config) in enumerate(ML_SERVICES):
+            self.create(
+                "mlmodelService",
+                {
+                    "name": name,
+                    "serviceType": service_type,
+                    "description": description,
+                    "connection": {"config": config},
+                    "owners": [team_ref(GROUP_TEAMS[0]) if i % 2 == 0 else user_ref("alice")],
+                },
+            )
+        for name, service_type, description, databases in DATABASE_SERVICES:
+            self.create(
+                "databaseService",
+                {
+                    "name": name,
+                    "serviceType": service_type,
+                    "description": description,
+                    "owners": [team_ref(GROUP_TEAMS[1])],
+                },
+            )
+            for database, schemas in databases.items():
+                self.create("database", {"name": database, "service": name, "default": True})
+                for schema, schema_description in schemas.items():
+                    self.create(
+                        "databaseSchema",
+                        {
+                            "name": schema,
+                            "database": f"{name}.{database}",
+                            "description": schema_description,
+                        },
+                    )
+
+    def _table(self, i: int, table: SeedTable) -> dict[str, Any]:
+        columns = parse_columns(table.columns)
+        body: dict[str, Any] = {
+            "name": table.name,
+            "databaseSchema": table.schema,
+            "description": table.description,
+            "tableType": table.table_type,
+            "columns": columns,
+            "tags": [label(t) for t in table.tags],
+            "owners": [user_ref(self.people[(i * 3) % 19])],
+        }
+        keys = [c["name"] for c in columns if c.get("constraint") == "PRIMARY_KEY"]
+        if len(keys) > 1:
+            body["tableConstraints"] = [{"constraintType": "PRIMARY_KEY", "columns": keys}]
+        if i % 4 == 0:
+            body["domains"] = [DOMAINS[i % 3]]
+        self.create("table", body)
+        return body
+
+    def _model(self, i: int, model: SeedModel) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "name": model.name,
+            "service": model.service,
+            "displayName": model.display_name,
+            "description": model.description,
+            "algorithm": model.algorithm,
+            "mlFeatures": [parse_feature(f) for f in model.features],
+            "mlHyperParameters": parse_params(model.params),
+            "tags": [label(t) for t in model.tags],
+            "owners": [user_ref(self.people[i % 19])],
+            "mlStore": {k: v.format(name=model.name) for k, v in _STORES[model.service].items()},
+        }
+        if model.target is not None:
+            body["target"] = model.target
+        server = _SERVERS.get(model.service)
+        if server is not None:
+            body["server"] = server.format(name=model.name)
+        if i % 3 == 0:
+            body["owners"].append(team_ref(GROUP_TEAMS[i % 2]))
+        if model.service == "mlflow_prod" and i % 2 == 0:
+            body["domains"] = ["Marketing"]
+            body["dataProducts"] = ["CustomerInsights"]
+        if model.name in REGISTRY_LINKED_MODELS:
+            body["extension"] = {"registryModelRid": registry_model_rid(model.name)}
+        self.create("mlmodel", body)
+        return body
+
+    def _history(
+        self, tables: dict[str, dict[str, Any]], models: dict[str, dict[str, Any]]
+    ) -> None:
+        churn = models["churn_predictor"]
+        churn["description"] += " Retrained monthly on the last 18 months of orders."
+        self.update("mlmodel", churn, "alice")
+        churn["algorithm"] = "LightGBM"
+        churn["mlHyperParameters"] = parse_params(
+            "num_leaves=31; learning_rate=0.05; n_estimators=600"
+        )
+        self.update("mlmodel", churn, "alice")
+        churn["tags"].append(label("Business.Churn"))
+        self.update("mlmodel", churn, "bob")
+        fraud = models["fraud_detector"]
+        fraud["server"] = _SERVERS["sagemaker_prod"].format(name="fraud-detector-v2")
+        self.update("mlmodel", fraud, "carol")
+        fraud["description"] += " Served by the v2 endpoint since March."
+        self.update("mlmodel", fraud, "carol")
+        ltv = models["customer_ltv"]
+        ltv["description"] += " Used by CRM to rank outreach."
+        self.update("mlmodel", ltv, "david")
+        customers = tables["customers"]
+        customers["columns"].append(
+            {
+                "name": "loyalty_tier",
+                "dataType": "VARCHAR",
+                "dataLength": 20,
+                "dataTypeDisplay": "varchar(20)",
+                "description": "bronze, silver or gold",
+                "ordinalPosition": len(customers["columns"]) + 1,
+            }
+        )
+        self.update("table", customers, "farah")
+        orders = tables["orders"]
+        orders["description"] = "One row per checkout, including cancelled ones."
+        self.update("table", orders, "george")
+
+    def _social(self) -> None:
+        """Followers and votes, straight into the relationship table (no versions)."""
+        people = [seed_uuid("user", name) for name in self.people]
+        for kind, items in (
+            (self.repo.kinds["mlmodel"], [f"{m.service}.{m.name}" for m in MODELS]),
+            (self.repo.kinds["table"], [f"{t.schema}.{t.name}" for t in TABLES]),
+        ):
+            self._spread(kind, items, people)
+
+    def _spread(self, kind: EntityKind, fqns: list[str], people: list[str]) -> None:
+        for i, entity_fqn in enumerate(fqns):
+            entity_id = seed_uuid(kind.type, entity_fqn)
+            for k in range(i % 5):
+                self.store.link(people[(i * 5 + k) % 19], entity_id, "follows")
+            up, down = i % 4, 1 if i % 3 == 0 else 0
+            for k in range(up + down):
+                relation = "votedUp" if k < up else "votedDown"
+                self.store.link(people[(i * 7 + k) % 19], entity_id, relation)
+
+
+def seed_catalog(repo: Repository) -> None:
+    Seeder(repo).run()

@@ -1,0 +1,363 @@
+"""SQLite tables of the catalog: entities, relationships, version snapshots and tags.
+
+One `catalog_entity` row per entity of any type: the columns are what lookups, paging,
+filters and references need; `doc` holds the rest of the stored properties as JSON.
+Relationships (owners, followers, votes, domains, data products, team members) are rows
+`from_id -[relation]-> to_id`, so a page of entities needs one query per relation kind
+rather than one per entity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+import orjson
+
+from gateway.emulator.catalog.rows import Entity, Page, Ref, Tag
+from gateway.emulator.db import Database
+
+_DDL = """
+CREATE TABLE IF NOT EXISTS catalog_entity (
+    id TEXT PRIMARY KEY,
+    type TEXT NOT NULL,
+    name TEXT NOT NULL,
+    fqn TEXT NOT NULL,
+    display_name TEXT,
+    service_fqn TEXT,
+    database_fqn TEXT,
+    schema_fqn TEXT,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    version INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    updated_by TEXT NOT NULL,
+    doc TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS catalog_entity_fqn ON catalog_entity (type, fqn);
+CREATE INDEX IF NOT EXISTS catalog_entity_name ON catalog_entity (type, name, id);
+CREATE INDEX IF NOT EXISTS catalog_entity_service
+    ON catalog_entity (service_fqn, type, name, id);
+CREATE INDEX IF NOT EXISTS catalog_entity_database
+    ON catalog_entity (database_fqn, type, name, id);
+CREATE INDEX IF NOT EXISTS catalog_entity_schema ON catalog_entity (schema_fqn, type, name, id);
+CREATE TABLE IF NOT EXISTS catalog_relationship (
+    from_id TEXT NOT NULL,
+    to_id TEXT NOT NULL,
+    relation TEXT NOT NULL,
+    PRIMARY KEY (to_id, relation, from_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS catalog_relationship_from
+    ON catalog_relationship (from_id, relation);
+CREATE TABLE IF NOT EXISTS catalog_version (
+    id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (id, version)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS catalog_tag (
+    fqn TEXT PRIMARY KEY,
+    id TEXT NOT NULL,
+    source TEXT NOT NULL,
+    name TEXT NOT NULL,
+    display_name TEXT,
+    description TEXT,
+    style TEXT
+);
+"""
+_TABLES = ("catalog_entity", "catalog_relationship", "catalog_version", "catalog_tag")
+_COLUMNS = (
+    "id, type, name, fqn, service_fqn, database_fqn, schema_fqn, deleted, version, "
+    "updated_at, updated_by, doc"
+)
+REF_COLUMNS = "e.id, e.type, e.name, e.fqn, e.display_name, e.deleted"
+# Filters a list endpoint accepts, by the column holding the ancestor's FQN.
+ANCESTOR_COLUMNS = frozenset({"service_fqn", "database_fqn", "schema_fqn"})
+_CHUNK = 500
+
+
+def chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+def marks(items: Sequence[str]) -> str:
+    return ",".join("?" * len(items))
+
+
+class Store:
+    """Row-level reads and writes; business rules live in the repository."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.conn = db.conn
+        self._tags: dict[str, Tag] | None = None
+
+    def create_tables(self) -> None:
+        self.conn.executescript(_DDL)
+
+    def clear(self) -> None:
+        for table in _TABLES:
+            self.conn.execute(f"DELETE FROM {table}")
+        self._tags = None
+
+    # entities
+
+    def get(self, entity_id: str) -> Entity | None:
+        row = self.conn.execute(
+            f"SELECT {_COLUMNS} FROM catalog_entity WHERE id = ?", (entity_id,)
+        ).fetchone()
+        return None if row is None else Entity.from_row(row)
+
+    def get_by_fqn(self, entity_type: str, fqn: str) -> Entity | None:
+        row = self.conn.execute(
+            f"SELECT {_COLUMNS} FROM catalog_entity WHERE type = ? AND fqn = ?", (entity_type, fqn)
+        ).fetchone()
+        return None if row is None else Entity.from_row(row)
+
+    def save(self, entity: Entity) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO catalog_entity (id, type, name, fqn, display_name, "
+            "service_fqn, database_fqn, schema_fqn, deleted, version, updated_at, updated_by, doc) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                entity.id,
+                entity.type,
+                entity.name,
+                entity.fqn,
+                entity.doc.get("displayName"),
+                entity.service,
+                entity.database,
+                entity.schema,
+                int(entity.deleted),
+                entity.version,
+                entity.updated_at,
+                entity.updated_by,
+                orjson.dumps(entity.doc).decode(),
+            ),
+        )
+
+    def remove(self, entity_id: str) -> None:
+        self.conn.execute("DELETE FROM catalog_entity WHERE id = ?", (entity_id,))
+        self.conn.execute(
+            "DELETE FROM catalog_relationship WHERE from_id = ? OR to_id = ?",
+            (entity_id, entity_id),
+        )
+        self.conn.execute("DELETE FROM catalog_version WHERE id = ?", (entity_id,))
+
+    def descendants(self, column: str, fqn: str, *, deleted: bool | None = None) -> list[Entity]:
+        """Entities under a container, deepest first (tables before schemas before databases)."""
+        assert column in ANCESTOR_COLUMNS
+        sql = f"SELECT {_COLUMNS} FROM catalog_entity WHERE {column} = ?"
+        params: list[Any] = [fqn]
+        if deleted is not None:
+            sql += " AND deleted = ?"
+            params.append(int(deleted))
+        rows = [Entity.from_row(row) for row in self.conn.execute(sql, params)]
+        return sorted(rows, key=lambda e: (e.schema is None, e.database is None, e.fqn))
+
+    def children_of(self, column: str, child_type: str, fqn: str) -> list[Ref]:
+        """Live children of a container, as references ordered by name."""
+        assert column in ANCESTOR_COLUMNS
+        return [
+            Ref.from_row(row)
+            for row in self.conn.execute(
+                f"SELECT {REF_COLUMNS} FROM catalog_entity e WHERE e.{column} = ? "
+                "AND e.type = ? AND e.deleted = 0 ORDER BY e.name, e.id",
+                (fqn, child_type),
+            )
+        ]
+
+    def refs(self, ids: Iterable[str]) -> dict[str, Ref]:
+        wanted = sorted(set(ids))
+        found: dict[str, Ref] = {}
+        for part in chunks(wanted):
+            for row in self.conn.execute(
+                f"SELECT {REF_COLUMNS} FROM catalog_entity e WHERE e.id IN ({marks(part)})", part
+            ):
+                ref = Ref.from_row(row)
+                found[ref.id] = ref
+        return found
+
+    def page(
+        self,
+        entity_type: str,
+        where: dict[str, Any],
+        deleted: bool | None,
+        limit: int,
+        after: tuple[str, str] | None = None,
+        before: tuple[str, str] | None = None,
+    ) -> Page:
+        """Up to `limit` rows after / before a (name, id) cursor, in ascending order."""
+        sql, params = self._filter(entity_type, where, deleted)
+        if before is not None:
+            sql += " AND (name, id) < (?, ?) ORDER BY name DESC, id DESC LIMIT ?"
+            params += [*before, limit + 1]
+        else:
+            if after is not None:
+                sql += " AND (name, id) > (?, ?)"
+                params += list(after)
+            sql += " ORDER BY name, id LIMIT ?"
+            params.append(limit + 1)
+        rows = [
+            Entity.from_row(row) for row in self.conn.execute(f"SELECT {_COLUMNS} {sql}", params)
+        ]
+        more = len(rows) > limit
+        rows = rows[:limit]
+        if before is not None:
+            rows.reverse()
+        return Page(rows, more)
+
+    def count(self, entity_type: str, where: dict[str, Any], deleted: bool | None) -> int:
+        sql, params = self._filter(entity_type, where, deleted)
+        return int(self.conn.execute(f"SELECT COUNT(*) {sql}", params).fetchone()[0])
+
+    @staticmethod
+    def _filter(
+        entity_type: str, where: dict[str, Any], deleted: bool | None
+    ) -> tuple[str, list[Any]]:
+        sql = "FROM catalog_entity WHERE type = ?"
+        params: list[Any] = [entity_type]
+        for column, value in where.items():
+            if column in ANCESTOR_COLUMNS:
+                sql += f" AND {column} = ?"
+            else:
+                sql += f" AND json_extract(doc, '$.{column}') IS ?"
+            params.append(value)
+        if deleted is not None:
+            sql += " AND deleted = ?"
+            params.append(int(deleted))
+        return sql, params
+
+    def find_by_doc(self, entity_type: str, key: str, value: Any) -> Entity | None:
+        row = self.conn.execute(
+            f"SELECT {_COLUMNS} FROM catalog_entity WHERE type = ? "
+            f"AND json_extract(doc, '$.{key}') = ?",
+            (entity_type, value),
+        ).fetchone()
+        return None if row is None else Entity.from_row(row)
+
+    # relationships
+
+    def related(
+        self, to_ids: Sequence[str], relations: Sequence[str]
+    ) -> list[tuple[str, str, Ref]]:
+        """(to_id, relation, ref of from) for every link into `to_ids`, ordered by name."""
+        out: list[tuple[str, str, Ref]] = []
+        for part in chunks(to_ids):
+            rows = self.conn.execute(
+                f"SELECT r.to_id, r.relation, {REF_COLUMNS} FROM catalog_relationship r "
+                "JOIN catalog_entity e ON e.id = r.from_id "
+                f"WHERE r.to_id IN ({marks(part)}) AND r.relation IN ({marks(relations)}) "
+                "ORDER BY e.name, e.id",
+                (*part, *relations),
+            )
+            out.extend((row[0], row[1], Ref.from_row(row, 2)) for row in rows)
+        return out
+
+    def targets(self, from_id: str, relation: str) -> list[Ref]:
+        """Refs of what `from_id` links to (what a user follows or owns), live ones only."""
+        return [
+            Ref.from_row(row)
+            for row in self.conn.execute(
+                f"SELECT {REF_COLUMNS} FROM catalog_relationship r "
+                "JOIN catalog_entity e ON e.id = r.to_id "
+                "WHERE r.from_id = ? AND r.relation = ? AND e.deleted = 0 ORDER BY e.name, e.id",
+                (from_id, relation),
+            )
+        ]
+
+    def sources(self, to_id: str, relation: str) -> list[str]:
+        return [
+            row[0]
+            for row in self.conn.execute(
+                "SELECT from_id FROM catalog_relationship WHERE to_id = ? AND relation = ?",
+                (to_id, relation),
+            )
+        ]
+
+    def link(self, from_id: str, to_id: str, relation: str) -> None:
+        self.conn.execute(
+            "INSERT OR IGNORE INTO catalog_relationship (from_id, to_id, relation) "
+            "VALUES (?, ?, ?)",
+            (from_id, to_id, relation),
+        )
+
+    def unlink(self, from_id: str, to_id: str, relations: Sequence[str]) -> None:
+        self.conn.execute(
+            "DELETE FROM catalog_relationship WHERE from_id = ? AND to_id = ? "
+            f"AND relation IN ({marks(relations)})",
+            (from_id, to_id, *relations),
+        )
+
+    def relink(self, to_id: str, relation: str, from_ids: Sequence[str]) -> None:
+        self.conn.execute(
+            "DELETE FROM catalog_relationship WHERE to_id = ? AND relation = ?", (to_id, relation)
+        )
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO catalog_relationship (from_id, to_id, relation) "
+            "VALUES (?, ?, ?)",
+            [(from_id, to_id, relation) for from_id in from_ids],
+        )
+
+    # versions
+
+    def save_version(self, entity_id: str, version: int, doc: dict[str, Any]) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO catalog_version (id, version, doc) VALUES (?, ?, ?)",
+            (entity_id, version, orjson.dumps(doc).decode()),
+        )
+
+    def versions(self, entity_id: str, below: int) -> list[str]:
+        """Stored snapshots older than `below`, newest first, as JSON text."""
+        return [
+            row[0]
+            for row in self.conn.execute(
+                "SELECT doc FROM catalog_version WHERE id = ? AND version < ? "
+                "ORDER BY version DESC",
+                (entity_id, below),
+            )
+        ]
+
+    def version(self, entity_id: str, version: int) -> str | None:
+        row = self.conn.execute(
+            "SELECT doc FROM catalog_version WHERE id = ? AND version = ?", (entity_id, version)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    # tags
+
+    def add_tag(self, tag: Tag) -> None:
+        self.conn.execute(
+            "INSERT INTO catalog_tag (fqn, id, source, name, display_name, description, style) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                tag.fqn,
+                tag.id,
+                tag.source,
+                tag.name,
+                tag.display_name,
+                tag.description,
+                None if tag.style is None else orjson.dumps(tag.style).decode(),
+            ),
+        )
+        self._tags = None
+
+    def tags(self) -> dict[str, Tag]:
+        """Every tag and glossary term by FQN; cached, as tags only change when seeding."""
+        if self._tags is None:
+            self._tags = {
+                row[0]: Tag(
+                    row[0],
+                    row[1],
+                    row[2],
+                    row[3],
+                    row[4],
+                    row[5],
+                    None if row[6] is None else orjson.loads(row[6]),
+                )
+                for row in self.conn.execute(
+                    "SELECT fqn, id, source, name, display_name, description, style "
+                    "FROM catalog_tag"
+                )
+            }
+        return self._tags

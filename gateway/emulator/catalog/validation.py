@@ -1,0 +1,179 @@
+"""Request-body checks with the upstream's two failure modes.
+
+The upstream first binds JSON to a generated Java class (a wrong JSON type, an unknown
+enum value or an unknown property fails as `400 Invalid request format`), then runs bean
+validation (`[name must not be null]`, `[name size must be between 1 and 256]`, ...).
+A `Check` does both: it raises `MappingError` for the first kind and appends messages
+for the second, returning the value normalised (defaults filled in, UUIDs lower-cased).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from gateway.emulator.catalog.errors import invalid_format, violations
+
+Check = Callable[[Any, str, list[str]], Any]
+_INT_MAX = 2147483647
+ENTITY_NAME_PATTERN = "^((?!::).)*$"
+
+
+class MappingError(Exception):
+    """The JSON does not map onto the request type."""
+
+
+@dataclass(frozen=True, slots=True)
+class Prop:
+    check: Check
+    required: bool = False
+    default: Any = None
+
+
+def text(
+    min_len: int | None = None, max_len: int | None = None, pattern: str | None = None
+) -> Check:
+    regex = re.compile(pattern) if pattern else None
+    sized = min_len is not None or max_len is not None
+    low, high = min_len or 0, _INT_MAX if max_len is None else max_len
+
+    def check(value: Any, path: str, errors: list[str]) -> Any:
+        if not isinstance(value, str):
+            raise MappingError(path)
+        if sized and not low <= len(value) <= high:
+            errors.append(f"{path} size must be between {low} and {high}")
+        if regex is not None and regex.fullmatch(value) is None:
+            errors.append(f'{path} must match "{pattern}"')
+        return value
+
+    return check
+
+
+def entity_name() -> Check:
+    return text(1, 256, ENTITY_NAME_PATTERN)
+
+
+def fqn_text() -> Check:
+    return text(1, 3072)
+
+
+def integer() -> Check:
+    def check(value: Any, path: str, _: list[str]) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise MappingError(path)
+        return value
+
+    return check
+
+
+def boolean() -> Check:
+    def check(value: Any, path: str, _: list[str]) -> Any:
+        if not isinstance(value, bool):
+            raise MappingError(path)
+        return value
+
+    return check
+
+
+def enum(values: Iterable[str]) -> Check:
+    allowed = frozenset(values)
+
+    def check(value: Any, path: str, _: list[str]) -> Any:
+        if not isinstance(value, str) or value not in allowed:
+            raise MappingError(path)
+        return value
+
+    return check
+
+
+def uuid_text() -> Check:
+    def check(value: Any, path: str, _: list[str]) -> Any:
+        return parse_uuid(value, path)
+
+    return check
+
+
+def json_object() -> Check:
+    """Any JSON object, kept as sent (connection configs, profiles, life cycles, ...)."""
+
+    def check(value: Any, path: str, _: list[str]) -> Any:
+        if not isinstance(value, dict):
+            raise MappingError(path)
+        return value
+
+    return check
+
+
+def array(item: Check) -> Check:
+    def check(value: Any, path: str, errors: list[str]) -> Any:
+        if not isinstance(value, list):
+            raise MappingError(path)
+        return [item(element, f"{path}[{i}]", errors) for i, element in enumerate(value)]
+
+    return check
+
+
+def obj(props: Mapping[str, Prop]) -> Check:
+    """An object with exactly these properties; a null property counts as absent."""
+
+    def check(value: Any, path: str, errors: list[str]) -> Any:
+        if not isinstance(value, dict):
+            raise MappingError(path)
+        if not value.keys() <= props.keys():
+            raise MappingError(path)
+        out: dict[str, Any] = {}
+        for key, prop in props.items():
+            item = value.get(key)
+            where = f"{path}.{key}" if path else key
+            if item is None:
+                if prop.default is not None:
+                    out[key] = prop.default
+                elif prop.required:
+                    errors.append(f"{where} must not be null")
+                continue
+            out[key] = prop.check(item, where, errors)
+        return out
+
+    return check
+
+
+def lazy(target: Callable[[], Check]) -> Check:
+    """A check defined later (recursive shapes such as nested table columns)."""
+
+    def check(value: Any, path: str, errors: list[str]) -> Any:
+        return target()(value, path, errors)
+
+    return check
+
+
+def parse_uuid(value: Any, path: str = "") -> str:
+    if not isinstance(value, str):
+        raise MappingError(path)
+    try:
+        return str(uuid.UUID(value))
+    except ValueError as exc:
+        raise MappingError(path) from exc
+
+
+def decode_json(body: bytes) -> Any:
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise invalid_format() from exc
+
+
+def validate(check: Check, value: Any) -> Any:
+    """Run `check` on a decoded body; mapping errors win over bean violations."""
+    try:
+        errors: list[str] = []
+        result = check(value, "", errors)
+    except MappingError as exc:
+        raise invalid_format() from exc
+    if errors:
+        raise violations(errors)
+    return result
