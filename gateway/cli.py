@@ -68,6 +68,10 @@ def _run_emulator(args: argparse.Namespace) -> None:
         tokens=dict(args.token) if args.token else {DEFAULT_TOKEN: DEFAULT_PRINCIPAL},
     )
     app = create_emulator_app(config)
+    if args.port == 0:
+        from gateway.embedded import free_port
+
+        args.port = free_port()
     print(
         f"emulator: catalog http://{args.host}:{args.port}/api  "
         f"registry http://{args.host}:{args.port}  data {config.data}",
