@@ -1,0 +1,293 @@
+"""CatalogClient: the OpenMetadata REST paths the gateway uses, one method per call."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any, Literal, TypeVar
+
+from gateway.upstream.http import UpstreamHttp, segment
+from gateway.upstream.records import (
+    BulkOperationResultRecord,
+    ChangeEventRecord,
+    ListPage,
+    MlModelRecord,
+    ServiceRecord,
+    TableRecord,
+    UserRecord,
+)
+
+T = TypeVar("T")
+
+EntityKind = Literal["mlmodel", "table"]
+ServiceKind = Literal["mlmodel", "database"]
+Include = Literal["non-deleted", "deleted", "all"]
+VoteType = Literal["votedUp", "votedDown", "unVoted"]
+
+MODELS = "/v1/mlmodels"
+TABLES = "/v1/tables"
+USERS = "/v1/users"
+ENTITY_PATHS: dict[str, str] = {"mlmodel": MODELS, "table": TABLES}
+SERVICE_PATHS: dict[str, str] = {
+    "mlmodel": "/v1/services/mlmodelServices",
+    "database": "/v1/services/databaseServices",
+}
+
+_MODEL_PAGE = ListPage[MlModelRecord]
+_SERVICE_PAGE = ListPage[ServiceRecord]
+_TABLE_PAGE = ListPage[TableRecord]
+_USER_PAGE = ListPage[UserRecord]
+
+
+def query(fields: Collection[str], include: Include = "non-deleted") -> dict[str, str]:
+    """`fields` (sorted, de-duplicated, left out when empty) and a non-default `include`."""
+    params: dict[str, str] = {}
+    if fields:
+        params["fields"] = ",".join(sorted(set(fields)))
+    if include != "non-deleted":
+        params["include"] = include
+    return params
+
+
+def page_query(
+    fields: Collection[str],
+    include: Include,
+    limit: int,
+    before: str | None,
+    after: str | None,
+    filters: Mapping[str, str | None] | None = None,
+) -> dict[str, str]:
+    params = query(fields, include)
+    params["limit"] = str(limit)
+    if before is not None:
+        params["before"] = before
+    if after is not None:
+        params["after"] = after
+    if filters:
+        params.update({key: value for key, value in filters.items() if value is not None})
+    return params
+
+
+class CatalogClient:
+    """The catalog as one caller sees it: cheap to build, one per GraphQL request.
+
+    GETs, PUTs and soft deletes are retried on connection failures and 502/503/504
+    (a repeat is harmless upstream); POSTs, restores and hard deletes never are.
+    """
+
+    __slots__ = ("_auth", "_http", "_request_id")
+
+    def __init__(
+        self, http: UpstreamHttp, *, auth: str | None, request_id: str | None = None
+    ) -> None:
+        self._http = http
+        self._auth = auth
+        self._request_id = request_id
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        decode: type[T],
+        *,
+        params: Mapping[str, str] | None = None,
+        json: object = None,
+        idempotent: bool = True,
+    ) -> tuple[T, int]:
+        reply = await self._http.request(
+            method,
+            path,
+            decode,
+            auth=self._auth,
+            idempotent=idempotent,
+            params=params,
+            json=json,
+            request_id=self._request_id,
+        )
+        return reply.data, reply.status
+
+    async def _get(self, path: str, decode: type[T], params: Mapping[str, str]) -> T:
+        data, _ = await self._call("GET", path, decode, params=params)
+        return data
+
+    # ML models
+
+    async def list_models(
+        self,
+        *,
+        fields: Collection[str] = (),
+        service: str | None = None,
+        limit: int = 10,
+        before: str | None = None,
+        after: str | None = None,
+        include: Include = "non-deleted",
+    ) -> ListPage[MlModelRecord]:
+        params = page_query(fields, include, limit, before, after, {"service": service})
+        return await self._get(MODELS, _MODEL_PAGE, params)
+
+    async def get_model(
+        self, model_id: str, *, fields: Collection[str] = (), include: Include = "non-deleted"
+    ) -> MlModelRecord:
+        return await self._get(
+            f"{MODELS}/{segment(model_id)}", MlModelRecord, query(fields, include)
+        )
+
+    async def get_model_by_name(
+        self, fqn: str, *, fields: Collection[str] = (), include: Include = "non-deleted"
+    ) -> MlModelRecord:
+        return await self._get(
+            f"{MODELS}/name/{segment(fqn)}", MlModelRecord, query(fields, include)
+        )
+
+    async def create_model(self, body: Mapping[str, Any]) -> MlModelRecord:
+        data, _ = await self._call("POST", MODELS, MlModelRecord, json=body, idempotent=False)
+        return data
+
+    async def upsert_model(self, body: Mapping[str, Any]) -> tuple[MlModelRecord, bool]:
+        """Create or update by FQN; the flag is True when the model was created (201)."""
+        data, status = await self._call("PUT", MODELS, MlModelRecord, json=body)
+        return data, status == 201
+
+    async def bulk_upsert_models(
+        self, bodies: Sequence[Mapping[str, Any]]
+    ) -> BulkOperationResultRecord:
+        data, _ = await self._call(
+            "PUT", f"{MODELS}/bulk", BulkOperationResultRecord, json=list(bodies)
+        )
+        return data
+
+    async def delete_model(self, model_id: str, *, hard_delete: bool = False) -> MlModelRecord:
+        data, _ = await self._call(
+            "DELETE",
+            f"{MODELS}/{segment(model_id)}",
+            MlModelRecord,
+            params={"hardDelete": "true" if hard_delete else "false"},
+            # A retried hard delete would answer 404 for a model it did delete.
+            idempotent=not hard_delete,
+        )
+        return data
+
+    async def restore_model(self, model_id: str) -> MlModelRecord:
+        # Not retried: restoring a model that is not deleted fails upstream.
+        data, _ = await self._call(
+            "PUT", f"{MODELS}/restore", MlModelRecord, json={"id": model_id}, idempotent=False
+        )
+        return data
+
+    # Services
+
+    async def list_services(
+        self,
+        kind: ServiceKind,
+        *,
+        fields: Collection[str] = (),
+        limit: int = 10,
+        before: str | None = None,
+        after: str | None = None,
+        include: Include = "non-deleted",
+    ) -> ListPage[ServiceRecord]:
+        params = page_query(fields, include, limit, before, after)
+        return await self._get(SERVICE_PATHS[kind], _SERVICE_PAGE, params)
+
+    async def get_service(
+        self,
+        kind: ServiceKind,
+        service_id: str,
+        *,
+        fields: Collection[str] = (),
+        include: Include = "non-deleted",
+    ) -> ServiceRecord:
+        path = f"{SERVICE_PATHS[kind]}/{segment(service_id)}"
+        return await self._get(path, ServiceRecord, query(fields, include))
+
+    async def get_service_by_name(
+        self,
+        kind: ServiceKind,
+        name: str,
+        *,
+        fields: Collection[str] = (),
+        include: Include = "non-deleted",
+    ) -> ServiceRecord:
+        path = f"{SERVICE_PATHS[kind]}/name/{segment(name)}"
+        return await self._get(path, ServiceRecord, query(fields, include))
+
+    async def create_service(self, kind: ServiceKind, body: Mapping[str, Any]) -> ServiceRecord:
+        data, _ = await self._call(
+            "POST", SERVICE_PATHS[kind], ServiceRecord, json=body, idempotent=False
+        )
+        return data
+
+    # Tables
+
+    async def list_tables(
+        self,
+        *,
+        fields: Collection[str] = (),
+        database: str | None = None,
+        database_schema: str | None = None,
+        limit: int = 10,
+        before: str | None = None,
+        after: str | None = None,
+        include: Include = "non-deleted",
+    ) -> ListPage[TableRecord]:
+        filters = {"database": database, "databaseSchema": database_schema}
+        params = page_query(fields, include, limit, before, after, filters)
+        return await self._get(TABLES, _TABLE_PAGE, params)
+
+    async def get_table(
+        self, table_id: str, *, fields: Collection[str] = (), include: Include = "non-deleted"
+    ) -> TableRecord:
+        return await self._get(f"{TABLES}/{segment(table_id)}", TableRecord, query(fields, include))
+
+    async def get_table_by_name(
+        self, fqn: str, *, fields: Collection[str] = (), include: Include = "non-deleted"
+    ) -> TableRecord:
+        return await self._get(f"{TABLES}/name/{segment(fqn)}", TableRecord, query(fields, include))
+
+    # Users
+
+    async def list_users(
+        self,
+        *,
+        fields: Collection[str] = (),
+        limit: int = 10,
+        before: str | None = None,
+        after: str | None = None,
+        include: Include = "non-deleted",
+    ) -> ListPage[UserRecord]:
+        params = page_query(fields, include, limit, before, after)
+        return await self._get(USERS, _USER_PAGE, params)
+
+    async def get_user(self, user_id: str, *, fields: Collection[str] = ()) -> UserRecord:
+        return await self._get(f"{USERS}/{segment(user_id)}", UserRecord, query(fields))
+
+    async def get_user_by_name(self, name: str, *, fields: Collection[str] = ()) -> UserRecord:
+        return await self._get(f"{USERS}/name/{segment(name)}", UserRecord, query(fields))
+
+    async def get_logged_in_user(self, *, fields: Collection[str] = ()) -> UserRecord:
+        """The user the forwarded credentials belong to."""
+        return await self._get(f"{USERS}/loggedInUser", UserRecord, query(fields))
+
+    # Followers and votes (they answer a change event, not the entity)
+
+    async def add_follower(
+        self, kind: EntityKind, entity_id: str, user_id: str
+    ) -> ChangeEventRecord:
+        path = f"{ENTITY_PATHS[kind]}/{segment(entity_id)}/followers"
+        # The body is the user id as a bare JSON string.
+        data, _ = await self._call("PUT", path, ChangeEventRecord, json=user_id)
+        return data
+
+    async def remove_follower(
+        self, kind: EntityKind, entity_id: str, user_id: str
+    ) -> ChangeEventRecord:
+        path = f"{ENTITY_PATHS[kind]}/{segment(entity_id)}/followers/{segment(user_id)}"
+        data, _ = await self._call("DELETE", path, ChangeEventRecord)
+        return data
+
+    async def cast_vote(
+        self, kind: EntityKind, entity_id: str, vote: VoteType
+    ) -> ChangeEventRecord:
+        """Vote as the caller (the voter is whoever the credentials name)."""
+        path = f"{ENTITY_PATHS[kind]}/{segment(entity_id)}/vote"
+        data, _ = await self._call("PUT", path, ChangeEventRecord, json={"updatedVoteType": vote})
+        return data

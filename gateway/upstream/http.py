@@ -1,0 +1,334 @@
+"""The one place that speaks HTTP: connection pools, timeouts, retries, decoding, error mapping.
+
+Every upstream call goes through `UpstreamHttp.request`, which forwards the caller's
+credentials, retries idempotent calls on connection failures and 502/503/504, decodes
+the body straight into a record type and turns every failure into a `GatewayError`
+(the DESIGN error table). Nothing an upstream sends in an error body reaches a caller
+or the logs unsanitised, and credentials are never logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, Literal, NoReturn, TypeVar
+from urllib.parse import quote, urlencode
+
+import aiohttp
+import httpx
+import msgspec
+from httpx_aiohttp import AiohttpTransport
+
+from gateway.errors import (
+    BadUserInputError,
+    ConflictError,
+    ForbiddenError,
+    GatewayError,
+    NotFoundError,
+    PreconditionFailedError,
+    RateLimitedError,
+    UnauthenticatedError,
+    UpstreamError,
+    UpstreamUnavailableError,
+)
+from gateway.upstream.records import CatalogErrorRecord, RegistryErrorRecord
+
+T = TypeVar("T")
+UpstreamName = Literal["catalog", "registry"]
+
+logger = logging.getLogger("gateway.upstream")
+
+RETRY_STATUSES = frozenset({502, 503, 504})
+BACKOFF_SECONDS = 0.05
+# Below the usual server idle timeout (uvicorn: 5 s), so a pooled connection is dropped by
+# the client before the server can close it under a request.
+KEEPALIVE_EXPIRY = 4.0
+MESSAGE_LIMIT = 200
+USER_AGENT = "catalog-gateway"
+
+_STATUS_ERRORS: dict[int, tuple[type[GatewayError], str]] = {
+    401: (UnauthenticatedError, "{} rejected the credentials"),
+    403: (ForbiddenError, "{} does not allow this operation"),
+    404: (NotFoundError, "{} has no such resource"),
+    409: (ConflictError, "{} reports a conflict with an existing resource"),
+    412: (PreconditionFailedError, "{} reports the resource changed since it was read"),
+    429: (RateLimitedError, "{} is rate limiting requests; retry later"),
+}
+_LABELS: dict[str, str] = {"catalog": "The catalog", "registry": "The registry"}
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
+_SECRET = re.compile(r"(?i)\bbearer\s+\S+|\beyJ[\w-]*\.[\w-]*\.[\w-]*")
+_URL_QUERY = re.compile(r"(\bhttps?://[^\s?#]*)[?#]\S*")
+_ERROR_NAME = re.compile(r"[A-Za-z0-9:_.-]{1,100}")
+
+_ENCODER = msgspec.json.Encoder()
+_DECODERS: dict[Any, msgspec.json.Decoder[Any]] = {}
+_CATALOG_ERROR = msgspec.json.Decoder(CatalogErrorRecord)
+_REGISTRY_ERROR = msgspec.json.Decoder(RegistryErrorRecord)
+
+
+@dataclass(frozen=True, slots=True)
+class UpstreamConfig:
+    """How to reach one upstream.
+
+    `base_url`: the catalog's is the API root (`http://host:8585/api`; paths then start
+    `/v1/...`), the registry's the host (`http://host:8586`; paths start `/api/v2/...`).
+    `token` is the service token sent when a caller has no `Authorization` of its own.
+    """
+
+    name: UpstreamName
+    base_url: str
+    token: str | None = None
+    timeout: float = 10.0
+    connect_timeout: float = 3.0
+    max_connections: int = 100
+    retries: int = 1
+    transport: Literal["aiohttp", "httpx"] = "aiohttp"
+
+    def __repr__(self) -> str:
+        # Keeps the token out of tracebacks and log lines that print the config.
+        token = "None" if self.token is None else "'**********'"
+        return (
+            f"UpstreamConfig(name={self.name!r}, base_url={self.base_url!r}, token={token}, "
+            f"timeout={self.timeout}, connect_timeout={self.connect_timeout}, "
+            f"max_connections={self.max_connections}, retries={self.retries}, "
+            f"transport={self.transport!r})"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Reply(Generic[T]):
+    """A successful upstream answer: status, decoded body and response headers."""
+
+    status: int
+    data: T
+    headers: Mapping[str, str]
+
+
+def decoder_for(kind: type[T]) -> msgspec.json.Decoder[T]:
+    """A cached decoder for `kind` (building one compiles the type, so it is done once)."""
+    decoder = _DECODERS.get(kind)
+    if decoder is None:
+        decoder = _DECODERS[kind] = msgspec.json.Decoder(kind)
+    return decoder
+
+
+def segment(value: str) -> str:
+    """One path segment, percent-encoded with `/` encoded too (FQNs may contain anything)."""
+    return quote(value, safe="")
+
+
+def sanitize(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """Upstream text made safe to show: no control characters, credentials or URL queries."""
+    text = _SECRET.sub("[redacted]", text)
+    text = _URL_QUERY.sub(r"\1", text)
+    text = " ".join(_CONTROL.sub(" ", text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _transport(config: UpstreamConfig) -> httpx.AsyncBaseTransport:
+    limits = httpx.Limits(
+        max_connections=config.max_connections,
+        max_keepalive_connections=config.max_connections,
+        keepalive_expiry=KEEPALIVE_EXPIRY,
+    )
+    if config.transport == "aiohttp":
+        transport: httpx.AsyncBaseTransport = AiohttpTransport(limits=limits, trust_env=False)
+        return transport
+    return httpx.AsyncHTTPTransport(limits=limits, trust_env=False)
+
+
+class UpstreamHttp:
+    """One pooled keep-alive connection pool (an httpx transport) for one upstream.
+
+    Requests go straight to the transport: httpx's `AsyncClient` pipeline (URL merging,
+    cookies, auth and redirect hooks) costs more CPU per call than the transport itself
+    and none of it is needed here. Transports stay the test seam (`MockTransport`,
+    `ASGITransport`).
+    """
+
+    def __init__(
+        self, config: UpstreamConfig, *, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
+        self.config = config
+        self.name: UpstreamName = config.name
+        self._label = _LABELS[config.name]
+        self._base = config.base_url.rstrip("/")
+        self._service_auth = f"Bearer {config.token}" if config.token else None
+        self._attempts = 1 + max(config.retries, 0)
+        timeout = httpx.Timeout(config.timeout, connect=config.connect_timeout)
+        self._extensions: dict[str, Any] = {"timeout": timeout.as_dict()}
+        self._transport = transport if transport is not None else _transport(config)
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        decode: type[T],
+        *,
+        auth: str | None,
+        idempotent: bool,
+        params: Mapping[str, str] | None = None,
+        json: object = None,
+        request_id: str | None = None,
+    ) -> Reply[T]:
+        """Call `method path` and decode a 2xx body into `decode`, or raise a `GatewayError`.
+
+        `path` is appended to the base URL and must already be percent-encoded (see
+        `segment`). `auth` is the caller's `Authorization` value, forwarded verbatim;
+        without one the service token is sent, if configured. `json` (any
+        msgspec-encodable value) is the request body; `None` sends none. Only
+        `idempotent` calls are retried.
+        """
+        headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+        credentials = auth if auth is not None else self._service_auth
+        if credentials:
+            headers["Authorization"] = credentials
+        if request_id:
+            headers["X-Request-ID"] = request_id
+        content: bytes | None = None
+        if json is not None:
+            content = _ENCODER.encode(json)
+            headers["Content-Type"] = "application/json"
+        url = self._base + path
+        if params:
+            url = f"{url}?{urlencode(params, safe=',', quote_via=quote)}"
+        attempts = self._attempts if idempotent else 1
+        status, response_headers, body = await self._send(
+            method, url, path, content, headers, attempts
+        )
+        if not 200 <= status < 300:
+            self._raise_for_status(method, path, status, body)
+        try:
+            data = decoder_for(decode).decode(body)
+        except msgspec.DecodeError as exc:
+            self._fail(
+                UpstreamError(
+                    f"{self._label} sent an invalid response", upstream=self.name, status=status
+                ),
+                method,
+                path,
+                f"HTTP {status}, undecodable body: {exc}",
+            )
+        return Reply(status, data, response_headers)
+
+    async def ping(self) -> None:
+        """Succeed when the upstream answers HTTP below 500 (no credentials are sent)."""
+        headers = {"User-Agent": USER_AGENT}
+        status, _, body = await self._send("GET", self._base + "/", "/", None, headers, 1)
+        if status >= 500:
+            self._raise_for_status("GET", "/", status, body)
+
+    async def aclose(self) -> None:
+        await self._transport.aclose()
+
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        path: str,
+        content: bytes | None,
+        headers: dict[str, str],
+        attempts: int,
+    ) -> tuple[int, httpx.Headers, bytes]:
+        attempt = 1
+        while True:
+            try:
+                request = httpx.Request(
+                    method, url, headers=headers, content=content, extensions=self._extensions
+                )
+                response = await self._transport.handle_async_request(request)
+                try:
+                    body = await response.aread()
+                finally:
+                    await response.aclose()
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                # The aiohttp transport reports refused and dropped connections as
+                # ConnectTimeout: both mean the request was not processed.
+                if attempt < attempts:
+                    await self._backoff(attempt, method, path, type(exc).__name__)
+                    attempt += 1
+                    continue
+                self._unavailable("connection failed", method, path, exc)
+            except httpx.TimeoutException as exc:
+                self._unavailable("timeout", method, path, exc)
+            except httpx.DecodingError as exc:
+                self._fail(
+                    UpstreamError(f"{self._label} sent an invalid response", upstream=self.name),
+                    method,
+                    path,
+                    f"undecodable content encoding: {type(exc).__name__}",
+                )
+            except (httpx.HTTPError, aiohttp.ClientError) as exc:
+                self._unavailable("transport error", method, path, exc)
+            status = response.status_code
+            if status in RETRY_STATUSES and attempt < attempts:
+                await self._backoff(attempt, method, path, f"HTTP {status}")
+                attempt += 1
+                continue
+            return status, response.headers, body
+
+    async def _backoff(self, attempt: int, method: str, path: str, reason: str) -> None:
+        logger.info("%s %s %s: retrying after %s", self.name, method, path, reason)
+        await asyncio.sleep(BACKOFF_SECONDS * 2 ** (attempt - 1) * (0.5 + random.random()))
+
+    def _unavailable(self, reason: str, method: str, path: str, exc: Exception) -> NoReturn:
+        error = UpstreamUnavailableError(
+            f"{self._label} is unavailable ({reason})", upstream=self.name
+        )
+        self._fail(error, method, path, f"{type(exc).__name__}: {sanitize(str(exc))}")
+
+    def _raise_for_status(self, method: str, path: str, status: int, body: bytes) -> NoReturn:
+        detail, error_name = self._error_details(body)
+        known = _STATUS_ERRORS.get(status)
+        error: GatewayError
+        if known is not None:
+            kind, template = known
+            error = kind(template.format(self._label), upstream=self.name, status=status)
+        elif status == 400:
+            message = detail or f"{self._label} rejected the request as invalid"
+            error = BadUserInputError(message, upstream=self.name, status=status)
+        elif 400 <= status < 500:
+            message = f"{self._label} rejected the request (HTTP {status})"
+            error = BadUserInputError(message, upstream=self.name, status=status)
+        elif status >= 500:
+            message = f"{self._label} failed to answer (HTTP {status})"
+            error = UpstreamError(message, upstream=self.name, status=status)
+        else:
+            message = f"{self._label} sent an unexpected HTTP {status}"
+            error = UpstreamError(message, upstream=self.name, status=status)
+        if error_name is not None:
+            error.extensions["upstreamError"] = error_name
+        # A 404 is the everyday answer to reading something that does not exist (a null
+        # field, not a fault), so it is not worth a warning.
+        level = logging.INFO if status == 404 else logging.WARNING
+        logger.log(level, "%s %s %s -> HTTP %s: %s", self.name, method, path, status, detail or "-")
+        raise error
+
+    def _error_details(self, body: bytes) -> tuple[str | None, str | None]:
+        """The sanitised text of an error body, and the registry's `errorName` if any."""
+        try:
+            if self.name == "catalog":
+                message = _CATALOG_ERROR.decode(body).message
+                return (sanitize(message) or None) if message else None, None
+            envelope = _REGISTRY_ERROR.decode(body)
+        except msgspec.DecodeError:
+            return None, None
+        name = envelope.error_name
+        if name is None or not _ERROR_NAME.fullmatch(name):
+            return None, None
+        safe = [
+            f"{key}={value}"
+            for key, value in envelope.parameters.items()
+            if isinstance(value, str | int | float | bool) and _ERROR_NAME.fullmatch(key)
+        ]
+        text = f"{name}: {', '.join(safe)}" if safe else name
+        return sanitize(text), name
+
+    def _fail(self, error: GatewayError, method: str, path: str, detail: str) -> NoReturn:
+        logger.warning("%s %s %s failed: %s (%s)", self.name, method, path, error.code, detail)
+        raise error

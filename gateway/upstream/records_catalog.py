@@ -1,0 +1,242 @@
+"""The catalog's (OpenMetadata) JSON shapes as msgspec records, decoded straight from bytes.
+
+Unknown properties are ignored (newer servers add fields); a wrong type or a missing
+required property fails decoding. Relationship fields (`owners`, `followers`, `tags`,
+`votes`, `extension`, `domains`, `follows`, `owns`) are `None` when the `fields=` query
+did not ask for them and a (possibly empty) value when it did. `version` and
+`updatedAt` are required on versioned entities: every catalog write sets them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+import msgspec
+
+T = TypeVar("T")
+
+
+class Record(msgspec.Struct, rename="camel", kw_only=True, omit_defaults=True, frozen=True):
+    """Base of every upstream record: camelCase on the wire, immutable once decoded.
+
+    Subclasses repeat `kw_only` and `frozen` because type checkers do not inherit
+    struct options (msgspec does).
+    """
+
+
+class EntityReferenceRecord(Record, kw_only=True, frozen=True):
+    id: str
+    type: str
+    name: str | None = None
+    fully_qualified_name: str | None = None
+    display_name: str | None = None
+    description: str | None = None
+    deleted: bool | None = None
+    inherited: bool | None = None
+    href: str | None = None
+
+
+class TagLabelRecord(Record, kw_only=True, frozen=True):
+    tag_fqn: str = msgspec.field(name="tagFQN")
+    source: str
+    label_type: str
+    state: str
+    name: str | None = None
+    display_name: str | None = None
+    description: str | None = None
+    href: str | None = None
+
+
+class VotesRecord(Record, kw_only=True, frozen=True):
+    up_votes: int = 0
+    down_votes: int = 0
+    up_voters: list[EntityReferenceRecord] = msgspec.field(default_factory=list)
+    down_voters: list[EntityReferenceRecord] = msgspec.field(default_factory=list)
+
+
+class FeatureSourceRecord(Record, kw_only=True, frozen=True):
+    name: str | None = None
+    data_type: str | None = None
+    data_source: EntityReferenceRecord | None = None
+    fully_qualified_name: str | None = None
+    description: str | None = None
+    tags: list[TagLabelRecord] | None = None
+
+
+class MlFeatureRecord(Record, kw_only=True, frozen=True):
+    name: str | None = None
+    data_type: str | None = None
+    description: str | None = None
+    fully_qualified_name: str | None = None
+    feature_sources: list[FeatureSourceRecord] | None = None
+    feature_algorithm: str | None = None
+    tags: list[TagLabelRecord] | None = None
+
+
+class MlHyperParameterRecord(Record, kw_only=True, frozen=True):
+    name: str | None = None
+    value: str | None = None
+    description: str | None = None
+
+
+class MlStoreRecord(Record, kw_only=True, frozen=True):
+    storage: str | None = None
+    image_repository: str | None = None
+
+
+class MlModelRecord(Record, kw_only=True, frozen=True):
+    id: str
+    name: str
+    fully_qualified_name: str | None = None
+    display_name: str | None = None
+    description: str | None = None
+    algorithm: str
+    ml_features: list[MlFeatureRecord] | None = None
+    ml_hyper_parameters: list[MlHyperParameterRecord] | None = None
+    target: str | None = None
+    server: str | None = None
+    ml_store: MlStoreRecord | None = None
+    source_url: str | None = None
+    dashboard: EntityReferenceRecord | None = None
+    service: EntityReferenceRecord
+    service_type: str | None = None
+    version: float
+    updated_at: int
+    updated_by: str | None = None
+    href: str | None = None
+    deleted: bool = False
+    owners: list[EntityReferenceRecord] | None = None
+    followers: list[EntityReferenceRecord] | None = None
+    tags: list[TagLabelRecord] | None = None
+    votes: VotesRecord | None = None
+    extension: dict[str, Any] | None = None
+    domains: list[EntityReferenceRecord] | None = None
+
+
+class ServiceRecord(Record, kw_only=True, frozen=True):
+    """An ML model service or a database service (the two share every field used here)."""
+
+    id: str
+    name: str
+    fully_qualified_name: str | None = None
+    display_name: str | None = None
+    description: str | None = None
+    service_type: str
+    version: float
+    updated_at: int
+    updated_by: str | None = None
+    href: str | None = None
+    deleted: bool = False
+    owners: list[EntityReferenceRecord] | None = None
+    followers: list[EntityReferenceRecord] | None = None
+    tags: list[TagLabelRecord] | None = None
+    domains: list[EntityReferenceRecord] | None = None
+
+
+class ColumnRecord(Record, kw_only=True, frozen=True):
+    name: str
+    display_name: str | None = None
+    data_type: str
+    data_type_display: str | None = None
+    data_length: int | None = None
+    description: str | None = None
+    fully_qualified_name: str | None = None
+    constraint: str | None = None
+    ordinal_position: int | None = None
+    precision: int | None = None
+    scale: int | None = None
+    array_data_type: str | None = None
+    tags: list[TagLabelRecord] | None = None
+    children: list[ColumnRecord] | None = None
+
+
+class TableRecord(Record, kw_only=True, frozen=True):
+    id: str
+    name: str
+    fully_qualified_name: str | None = None
+    display_name: str | None = None
+    description: str | None = None
+    table_type: str | None = None
+    columns: list[ColumnRecord]
+    database: EntityReferenceRecord | None = None
+    database_schema: EntityReferenceRecord | None = None
+    service: EntityReferenceRecord | None = None
+    service_type: str | None = None
+    version: float
+    updated_at: int
+    updated_by: str | None = None
+    href: str | None = None
+    deleted: bool = False
+    owners: list[EntityReferenceRecord] | None = None
+    followers: list[EntityReferenceRecord] | None = None
+    tags: list[TagLabelRecord] | None = None
+    votes: VotesRecord | None = None
+    extension: dict[str, Any] | None = None
+    domains: list[EntityReferenceRecord] | None = None
+
+
+class UserRecord(Record, kw_only=True, frozen=True):
+    id: str
+    name: str
+    fully_qualified_name: str | None = None
+    display_name: str | None = None
+    email: str
+    description: str | None = None
+    is_admin: bool = False
+    is_bot: bool = False
+    deleted: bool = False
+    href: str | None = None
+    follows: list[EntityReferenceRecord] | None = None
+    owns: list[EntityReferenceRecord] | None = None
+
+
+class PagingRecord(Record, kw_only=True, frozen=True):
+    before: str | None = None
+    after: str | None = None
+    total: int
+
+
+class ListPage(Record, Generic[T], kw_only=True, frozen=True):
+    """One page of a list endpoint (`ResultList`); cursors are opaque."""
+
+    data: list[T]
+    paging: PagingRecord
+
+
+class ChangeEventRecord(Record, kw_only=True, frozen=True):
+    """What follow, unfollow and vote answer (not the entity)."""
+
+    id: str
+    event_type: str
+    entity_type: str
+    entity_id: str
+    entity_fully_qualified_name: str | None = None
+    previous_version: float | None = None
+    current_version: float | None = None
+    user_name: str | None = None
+    timestamp: int
+    change_description: dict[str, Any] | None = None
+    entity: dict[str, Any] | None = None
+
+
+class BulkResponseRecord(Record, kw_only=True, frozen=True):
+    """One item of a bulk result: `request` is an FQN string or the rejected create body."""
+
+    request: Any = None
+    message: str | None = None
+    status: int | None = None
+
+
+class BulkOperationResultRecord(Record, kw_only=True, frozen=True):
+    status: str | None = None
+    number_of_rows_processed: int | None = None
+    number_of_rows_passed: int | None = None
+    number_of_rows_failed: int | None = None
+    success_request: list[BulkResponseRecord] = msgspec.field(default_factory=list)
+    failed_request: list[BulkResponseRecord] = msgspec.field(default_factory=list)
+
+
+class CatalogErrorRecord(Record, kw_only=True, frozen=True):
+    """The catalog's error body (`{"code": 404, "message": "..."}`); only the text is used."""
+
+    message: str | None = None
