@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -39,11 +39,11 @@ class Upstreams:
 
     @classmethod
     def create(cls, settings: Settings, transport: Any = None) -> Upstreams:
-        def config(name: str, url: str | None, token: str | None) -> UpstreamConfig:
+        def config(name: Literal["catalog", "registry"], url: str | None, token: str | None) -> UpstreamConfig:
             if url is None:
                 raise ValueError(f"no {name} URL configured")
             return UpstreamConfig(
-                name=name,  # type: ignore[arg-type]
+                name=name,
                 base_url=url,
                 token=token,
                 timeout=settings.upstream_timeout,
