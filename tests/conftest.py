@@ -6,7 +6,7 @@ import os
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
@@ -101,7 +101,7 @@ class GatewayClient:
         *,
         user: str | None = None,
         headers: dict[str, str] | None = None,
-    ) -> dict[str, object]:
+    ) -> dict[str, Any]:
         """POST an operation and return the decoded JSON body (any status)."""
         all_headers = dict(headers or {})
         if user is not None:
@@ -110,7 +110,7 @@ class GatewayClient:
         if variables is not None:
             body["variables"] = variables
         response = await self.http.post("/graphql", json=body, headers=all_headers)
-        result: dict[str, object] = response.json()
+        result: dict[str, Any] = response.json()
         return result
 
 

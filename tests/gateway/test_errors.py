@@ -106,11 +106,9 @@ async def test_connection_refused_is_upstream_unavailable(emulator: EmulatorHand
     rid = _registry_rid(emulator)
     async with running_gateway(settings, emulator) as gateway:
         result = await gateway.execute(TWO_UPSTREAMS, {"rid": rid})
-    assert result["data"]["mlModels"] is not None  # type: ignore[index]
-    assert result["data"]["modelVersions"] is None  # type: ignore[index]
-    assert [e["extensions"]["code"] for e in result["errors"]] == [  # type: ignore[union-attr]
-        "UPSTREAM_UNAVAILABLE"
-    ]
+    assert result["data"]["mlModels"] is not None
+    assert result["data"]["modelVersions"] is None
+    assert [e["extensions"]["code"] for e in result["errors"]] == ["UPSTREAM_UNAVAILABLE"]
 
 
 async def test_missing_entity_reads_as_null_without_error(gateway: GatewayClient) -> None:
@@ -127,9 +125,7 @@ async def test_invalid_id_is_rejected_before_any_upstream_call(
     emulator.reset_counters()
     result = await gateway.execute('query { mlModel(id: "not-a-uuid") { name } }')
     assert result["data"] == {"mlModel": None}
-    assert [e["extensions"]["code"] for e in result["errors"]] == [  # type: ignore[union-attr]
-        "BAD_USER_INPUT"
-    ]
+    assert [e["extensions"]["code"] for e in result["errors"]] == ["BAD_USER_INPUT"]
     assert emulator.counters() == {}
 
 
@@ -137,7 +133,7 @@ async def test_upstream_400_is_bad_user_input_with_its_message(gateway: GatewayC
     # A cursor that is not a cursor reaches the catalog, which answers 400.
     result = await gateway.execute('query { mlModels(first: 2, after: "%%%") { totalCount } }')
     assert result["data"] is None
-    error = result["errors"][0]  # type: ignore[index]
+    error = result["errors"][0]
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert error["extensions"]["upstream"] == "catalog"
 
@@ -162,6 +158,4 @@ async def test_no_token_anywhere_is_unauthenticated(emulator: EmulatorHandle) ->
     async with running_gateway(settings, emulator) as gateway:
         result = await gateway.execute("query { me { name } }")
     assert result["data"] == {"me": None}
-    assert [e["extensions"]["code"] for e in result["errors"]] == [  # type: ignore[union-attr]
-        "UNAUTHENTICATED"
-    ]
+    assert [e["extensions"]["code"] for e in result["errors"]] == ["UNAUTHENTICATED"]

@@ -38,7 +38,7 @@ async def test_caller_token_is_forwarded_and_service_token_is_the_fallback(
 ) -> None:
     as_service = await gateway.execute("query { me { name } }")
     users = await gateway.execute("query { users(first: 3) { nodes { name } } }")
-    someone = users["data"]["users"]["nodes"][-1]["name"]  # type: ignore[index]
+    someone = users["data"]["users"]["nodes"][-1]["name"]
     as_caller = await gateway.execute("query { me { name } }", user=someone)
     assert as_service == {"data": {"me": {"name": "admin"}}}
     assert as_caller == {"data": {"me": {"name": someone}}}

@@ -51,7 +51,7 @@ async def test_service_id_name_fqn_and_type_cost_no_service_call(
     result = await gateway.execute(SERVICE_REFERENCE_ONLY)
     # then
     assert "errors" not in result
-    nodes = result["data"]["mlModels"]["nodes"]  # type: ignore[index]
+    nodes = result["data"]["mlModels"]["nodes"]
     assert len(nodes) == min(50, len(all_models(emulator)))
     assert all(n["service"]["serviceType"] for n in nodes)
     emulator.reset_counters()
@@ -89,7 +89,7 @@ async def test_fan_out_costs_one_call_per_distinct_entity_per_level(
         result = await gateway.execute(PAGE_WITH_FAN_OUT, {"first": first})
         # then: level 1 is one list call; level 2 one GET per distinct user and table
         assert "errors" not in result
-        assert len(result["data"]["mlModels"]["nodes"]) == first  # type: ignore[index]
+        assert len(result["data"]["mlModels"]["nodes"]) == first
         expected = {"GET /api/v1/mlmodels": 1}
         if users:
             expected["GET /api/v1/users/{id}"] = len(users)

@@ -125,7 +125,7 @@ async def test_the_example_operation_answers_a_page_of_seeded_models(
     body = await gateway.execute(EXAMPLE_OPERATION)
 
     assert set(body) == {"data"}
-    page = body["data"]["mlModels"]  # type: ignore[index]
+    page = body["data"]["mlModels"]
     assert page["pageInfo"]["hasNextPage"] is True
     assert len(page["nodes"]) == 5
     for node in page["nodes"]:
