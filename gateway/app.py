@@ -39,7 +39,9 @@ class Upstreams:
 
     @classmethod
     def create(cls, settings: Settings, transport: Any = None) -> Upstreams:
-        def config(name: Literal["catalog", "registry"], url: str | None, token: str | None) -> UpstreamConfig:
+        def config(
+            name: Literal["catalog", "registry"], url: str | None, token: str | None
+        ) -> UpstreamConfig:
             if url is None:
                 raise ValueError(f"no {name} URL configured")
             return UpstreamConfig(
