@@ -16,8 +16,6 @@ from gateway.upstream.catalog import CatalogClient
 from gateway.upstream.records import MlModelRecord, UserRecord
 from gateway.upstream.registry import RegistryClient
 
-SCAN_PAGE_SIZE = 1000
-
 
 @dataclass(slots=True)
 class Context:
@@ -32,7 +30,6 @@ class Context:
     # its sub-selection once.
     selection_cache: dict[Any, frozenset[str]] = field(default_factory=dict)
     _me: asyncio.Future[UserRecord | None] | None = None
-    _models_by_table: asyncio.Future[dict[str, list[MlModelRecord]]] | None = None
 
     async def me(self) -> UserRecord | None:
         """The caller as the catalog knows them (one call per request, on first use)."""
@@ -42,27 +39,7 @@ class Context:
 
     async def models_using_table(self, table_id: str) -> list[MlModelRecord]:
         """ML models with a feature sourced from the table (one model-list scan per request)."""
-        if self._models_by_table is None:
-            self._models_by_table = asyncio.ensure_future(self._index_models_by_table())
-        return (await self._models_by_table).get(table_id, [])
-
-    async def _index_models_by_table(self) -> dict[str, list[MlModelRecord]]:
-        index: dict[str, list[MlModelRecord]] = {}
-        after: str | None = None
-        while True:
-            page = await self.catalog.list_models(limit=SCAN_PAGE_SIZE, after=after)
-            for model in page.data:
-                tables = {
-                    source.data_source.id
-                    for feature in model.ml_features or ()
-                    for source in feature.feature_sources or ()
-                    if source.data_source is not None
-                }
-                for table_id in tables:
-                    index.setdefault(table_id, []).append(model)
-            after = page.paging.after
-            if after is None:
-                return index
+        return await self.loaders.models_by_table.using_table(table_id)
 
     async def _load_me(self) -> UserRecord | None:
         try:

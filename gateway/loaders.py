@@ -114,6 +114,46 @@ class VersionsByModelLoader(_KeyLoader[VersionPageKey, ModelVersionPageRecord]):
     """Pages of a registry model's versions on one branch."""
 
 
+class ModelsByTableIndex:
+    """ML models by the tables their features are sourced from.
+
+    The catalog has no reverse lookup, so the first use scans the model list (pages of
+    `SCAN_PAGE_SIZE`) once for the request; a write that changes models clears it.
+    """
+
+    SCAN_PAGE_SIZE = 1000
+
+    def __init__(self, catalog: CatalogClient) -> None:
+        self._catalog = catalog
+        self._index: asyncio.Future[dict[str, list[MlModelRecord]]] | None = None
+
+    async def using_table(self, table_id: str) -> list[MlModelRecord]:
+        if self._index is None:
+            self._index = asyncio.ensure_future(self._scan())
+        return (await self._index).get(table_id, [])
+
+    def clear_all(self) -> None:
+        self._index = None
+
+    async def _scan(self) -> dict[str, list[MlModelRecord]]:
+        index: dict[str, list[MlModelRecord]] = {}
+        after: str | None = None
+        while True:
+            page = await self._catalog.list_models(limit=self.SCAN_PAGE_SIZE, after=after)
+            for model in page.data:
+                tables = {
+                    source.data_source.id
+                    for feature in model.ml_features or ()
+                    for source in feature.feature_sources or ()
+                    if source.data_source is not None
+                }
+                for table_id in tables:
+                    index.setdefault(table_id, []).append(model)
+            after = page.paging.after
+            if after is None:
+                return index
+
+
 @dataclass(slots=True)
 class Loaders:
     """All loaders of one request."""
@@ -126,6 +166,7 @@ class Loaders:
     user_by_id: UserByIdLoader
     version_by_rid: VersionByRidLoader
     versions_by_model: VersionsByModelLoader
+    models_by_table: ModelsByTableIndex
 
     @classmethod
     def create(cls, catalog: CatalogClient, registry: RegistryClient) -> Loaders:
@@ -143,4 +184,5 @@ class Loaders:
             user_by_id=UserByIdLoader(lambda i: catalog.get_user(i)),
             version_by_rid=VersionByRidLoader(lambda k: registry.get_version(k[0], k[1])),
             versions_by_model=VersionsByModelLoader(versions),
+            models_by_table=ModelsByTableIndex(catalog),
         )

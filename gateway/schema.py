@@ -24,6 +24,7 @@ from gateway.errors import GatewayError
 from gateway.mutations import Mutation
 from gateway.queries import Query
 from gateway.settings import Settings
+from gateway.types.user import Team
 
 log = logging.getLogger("gateway.errors")
 
@@ -93,7 +94,8 @@ def create_schema(settings: Settings | None = None) -> GatewaySchema:
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)
-    return GatewaySchema(query=Query, mutation=Mutation, extensions=extensions)
+    # Team is reached only through the Owner interface, so it is listed explicitly.
+    return GatewaySchema(query=Query, mutation=Mutation, types=[Team], extensions=extensions)
 
 
 def export_sdl(schema: GatewaySchema | None = None) -> str:

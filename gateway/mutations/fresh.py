@@ -25,6 +25,7 @@ log = logging.getLogger("gateway.mutations")
 def forget_models(loaders: Loaders) -> None:
     loaders.model_by_id.clear_all()
     loaders.model_by_name.clear_all()
+    loaders.models_by_table.clear_all()
 
 
 def forget_tables(loaders: Loaders) -> None:

@@ -13,7 +13,7 @@ from gateway.types.common import Include, Tag, from_epoch_ms, tags_of
 from gateway.types.connection import Connection, catalog_connection, page_args
 from gateway.types.model_version import ModelVersion, list_versions
 from gateway.types.service import Service
-from gateway.types.user import User, users_of
+from gateway.types.user import Owner, User, owners_of, users_of
 from gateway.types.votes import Votes
 from gateway.upstream.records import (
     FeatureSourceRecord,
@@ -184,9 +184,9 @@ class MlModel:
     def service(self) -> Service:
         return Service.from_reference(self.record.service, self.record.service_type)
 
-    @strawberry.field(description="Users who own the model.")
-    async def owners(self, info: Info) -> list[User]:
-        return users_of((await self._with(info, "owners")).owners)
+    @strawberry.field(description="Users and teams who own the model.")
+    async def owners(self, info: Info) -> list[Owner]:
+        return owners_of((await self._with(info, "owners")).owners)
 
     @strawberry.field(description="Users who follow the model.")
     async def followers(self, info: Info) -> list[User]:

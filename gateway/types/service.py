@@ -12,7 +12,7 @@ from gateway.context import Info
 from gateway.selection import SERVICE_FIELDS, upstream_fields
 from gateway.types.common import Include, ServiceKind, Tag, from_epoch_ms, tags_of
 from gateway.types.connection import Connection
-from gateway.types.user import User, users_of
+from gateway.types.user import Owner, owners_of
 from gateway.upstream.records import EntityReferenceRecord, ServiceRecord
 
 if TYPE_CHECKING:
@@ -99,10 +99,10 @@ class Service:
         full = await self._full(info)
         return full.description if full else None
 
-    @strawberry.field(description="Users who own the service.")
-    async def owners(self, info: Info) -> list[User]:
+    @strawberry.field(description="Users and teams who own the service.")
+    async def owners(self, info: Info) -> list[Owner]:
         full = await self._full(info)
-        return users_of(full.owners) if full else []
+        return owners_of(full.owners) if full else []
 
     @strawberry.field(description="Tags on the service.")
     async def tags(self, info: Info) -> list[Tag]:

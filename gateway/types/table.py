@@ -11,7 +11,7 @@ from gateway.context import Info
 from gateway.selection import TABLE_FIELDS, upstream_fields
 from gateway.types.common import EntityRef, Tag, from_epoch_ms, tags_of
 from gateway.types.service import Service
-from gateway.types.user import User, users_of
+from gateway.types.user import Owner, User, owners_of, users_of
 from gateway.types.votes import Votes
 from gateway.upstream.records import ColumnRecord, TableRecord
 
@@ -131,9 +131,9 @@ class Table:
         ref = self.record.service
         return Service.from_reference(ref, self.record.service_type) if ref else None
 
-    @strawberry.field(description="Users who own the table.")
-    async def owners(self, info: Info) -> list[User]:
-        return users_of((await self._with(info, "owners")).owners)
+    @strawberry.field(description="Users and teams who own the table.")
+    async def owners(self, info: Info) -> list[Owner]:
+        return owners_of((await self._with(info, "owners")).owners)
 
     @strawberry.field(description="Users who follow the table.")
     async def followers(self, info: Info) -> list[User]:

@@ -8,14 +8,18 @@ from gateway.context import Info
 from gateway.upstream.records import EntityReferenceRecord, UserRecord
 
 
-@strawberry.federation.type(keys=["id"], description="A person or bot known to the catalog.")
-class User:
+@strawberry.interface(description="Who can own an entity: a user or a (Group) team.")
+class Owner:
     id: strawberry.ID = strawberry.field(description="Catalog id (UUID).")
-    name: str = strawberry.field(description="Login name, unique.")
+    name: str = strawberry.field(description="Login or team name, unique.")
     fully_qualified_name: str | None = strawberry.field(
         default=None, description="Fully qualified name (the name, quoted if it contains a dot)."
     )
     display_name: str | None = strawberry.field(default=None, description="Human-readable name.")
+
+
+@strawberry.federation.type(keys=["id"], description="A person or bot known to the catalog.")
+class User(Owner):
     deleted: bool | None = strawberry.field(default=None, description="Whether soft-deleted.")
     record: strawberry.Private[UserRecord | None] = None
 
@@ -73,3 +77,24 @@ class User:
 
 def users_of(refs: list[EntityReferenceRecord] | None) -> list[User]:
     return [User.from_reference(r) for r in refs or () if r.type == "user"]
+
+
+@strawberry.type(description="A team of the catalog (only Group teams may own entities).")
+class Team(Owner):
+    @classmethod
+    def from_reference(cls, ref: EntityReferenceRecord) -> Team:
+        return cls(
+            id=strawberry.ID(ref.id),
+            name=ref.name or "",
+            fully_qualified_name=ref.fully_qualified_name,
+            display_name=ref.display_name,
+        )
+
+
+def owners_of(refs: list[EntityReferenceRecord] | None) -> list[Owner]:
+    """Owners as users and teams, in the catalog's order."""
+    return [
+        User.from_reference(r) if r.type == "user" else Team.from_reference(r)
+        for r in refs or ()
+        if r.type in ("user", "team")
+    ]

@@ -63,6 +63,9 @@ _LABELS: dict[str, str] = {"catalog": "The catalog", "registry": "The registry"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
 _SECRET = re.compile(r"(?i)\bbearer\s+\S+|\beyJ[\w-]*\.[\w-]*\.[\w-]*")
 _URL_QUERY = re.compile(r"(\bhttps?://[^\s?#]*)[?#]\S*")
+_NOT_FOUND = re.compile(
+    r"[A-Za-z]{1,40} instance for [^\s]{1,200}( and version [0-9.]+)? not found"
+)
 _ERROR_NAME = re.compile(r"[A-Za-z0-9:_.-]{1,100}")
 
 _ENCODER = msgspec.json.Encoder()
@@ -288,7 +291,13 @@ class UpstreamHttp:
         error: GatewayError
         if known is not None:
             kind, template = known
-            error = kind(template.format(self._label), upstream=self.name, status=status)
+            # The catalog's own "<type> instance for <name> not found" tells the caller which
+            # reference is missing; any other 404 text stays behind the fixed sentence.
+            if status == 404 and detail and _NOT_FOUND.fullmatch(detail):
+                message = detail
+            else:
+                message = template.format(self._label)
+            error = kind(message, upstream=self.name, status=status)
         elif status == 400:
             message = detail or f"{self._label} rejected the request as invalid"
             error = BadUserInputError(message, upstream=self.name, status=status)

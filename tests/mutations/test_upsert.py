@@ -82,7 +82,7 @@ async def test_upsert_applies_the_put_rules(
             "description": "Rewritten.",
             "algorithm": before["algorithm"],
             "server": None,
-            "owners": [{"name": o["name"]} for o in before["owners"] if o["type"] == "user"],
+            "owners": [{"name": o["name"]} for o in before["owners"]],
             "tags": [{"tagFQN": t["tagFQN"]} for t in before["tags"]] + [{"tagFQN": "PII.None"}],
             "registryModelRid": before["extension"]["registryModelRid"],
         },

@@ -366,6 +366,13 @@ async def test_a_duplicate_create_is_a_conflict(catalog: CatalogClient) -> None:
     assert caught.value.message == "The catalog reports a conflict with an existing resource"
 
 
+async def test_a_missing_reference_names_itself(catalog: CatalogClient) -> None:
+    with pytest.raises(NotFoundError) as caught:
+        await catalog.create_model({"name": "orphan", "service": "no_such_service"})
+    assert caught.value.message == "mlmodelService instance for no_such_service not found"
+    assert caught.value.to_extensions() == {"code": "NOT_FOUND", "upstream": "catalog"}
+
+
 async def test_an_unknown_field_is_bad_user_input(catalog: CatalogClient) -> None:
     with pytest.raises(BadUserInputError) as caught:
         await catalog.get_model(CHURN_ID, fields=["nope"])
