@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import strawberry
 
 from gateway.context import Info
 from gateway.selection import CONNECTION_PATHS, MODEL_FIELDS, upstream_fields
-from gateway.types.common import Include, Tag, from_epoch_ms, tags_of
+from gateway.types.common import Deferred, Include, Tag, from_epoch_ms, settled, tags_of
 from gateway.types.connection import Connection, catalog_connection, page_args
+from gateway.types.keys import key_value, missing_key
 from gateway.types.model_version import ModelVersion, list_versions
 from gateway.types.service import Service
 from gateway.types.user import Owner, User, owners_of, users_of
@@ -21,9 +23,12 @@ from gateway.upstream.records import (
     MlHyperParameterRecord,
     MlModelRecord,
 )
+from gateway.validation import check_fqn, check_uuid
 
 if TYPE_CHECKING:
     from gateway.types.table import Table
+
+T = TypeVar("T")
 
 
 @strawberry.type(description="Where a feature's values come from: a table column.")
@@ -99,6 +104,21 @@ class MlStore:
     image_repository: str | None = strawberry.field(description="Container image repository.")
 
 
+def _ml_store(root: MlModel) -> MlStore | None:
+    store = root.record.ml_store
+    if store is None:
+        return None
+    return MlStore(storage=store.storage, image_repository=store.image_repository)
+
+
+def _ml_features(root: MlModel) -> list[MlFeature]:
+    return [MlFeature.from_record(f) for f in root.record.ml_features or ()]
+
+
+def _ml_hyper_parameters(root: MlModel) -> list[HyperParameter]:
+    return [HyperParameter.from_record(h) for h in root.record.ml_hyper_parameters or ()]
+
+
 @strawberry.federation.type(
     keys=["id", "fullyQualifiedName"], description="An ML model in the catalog."
 )
@@ -112,10 +132,13 @@ class MlModel:
     target: str | None = strawberry.field(description="What the model predicts.")
     server: str | None = strawberry.field(description="Serving endpoint URL.")
     source_url: str | None = strawberry.field(description="Link to the model's source.")
-    ml_store: MlStore | None = strawberry.field(description="Artifact storage.")
-    ml_features: list[MlFeature] = strawberry.field(description="Features it consumes.")
+    # Nested objects are converted when asked for, not for every model of a page.
+    ml_store: MlStore | None = strawberry.field(resolver=_ml_store, description="Artifact storage.")
+    ml_features: list[MlFeature] = strawberry.field(
+        resolver=_ml_features, description="Features it consumes."
+    )
     ml_hyper_parameters: list[HyperParameter] = strawberry.field(
-        description="Training hyper-parameters."
+        resolver=_ml_hyper_parameters, description="Training hyper-parameters."
     )
     service_type: str | None = strawberry.field(description="Service type, e.g. Mlflow.")
     version: float | None = strawberry.field(description="Entity version, e.g. 0.2.")
@@ -126,7 +149,6 @@ class MlModel:
 
     @classmethod
     def from_record(cls, r: MlModelRecord) -> MlModel:
-        store = r.ml_store
         return cls(
             id=strawberry.ID(r.id),
             name=r.name,
@@ -137,15 +159,6 @@ class MlModel:
             target=r.target,
             server=r.server,
             source_url=r.source_url,
-            ml_store=(
-                MlStore(storage=store.storage, image_repository=store.image_repository)
-                if store
-                else None
-            ),
-            ml_features=[MlFeature.from_record(f) for f in r.ml_features or ()],
-            ml_hyper_parameters=[
-                HyperParameter.from_record(h) for h in r.ml_hyper_parameters or ()
-            ],
             service_type=r.service_type,
             version=r.version,
             updated_at=from_epoch_ms(r.updated_at),
@@ -155,62 +168,70 @@ class MlModel:
         )
 
     @classmethod
-    async def resolve_reference(
-        cls,
-        info: Info,
-        id: strawberry.ID | None = None,
-        fully_qualified_name: str | None = None,
-    ) -> MlModel | None:
+    async def resolve_reference(cls, info: Info, **key: object) -> MlModel | None:
+        """An `_entities` representation, by `id` or `fullyQualifiedName`, via the loaders."""
         fields = upstream_fields(info, MODEL_FIELDS)
         loaders = info.context.loaders
-        if id is not None:
-            record = await loaders.model_by_id.load((str(id), fields))
-        elif fully_qualified_name is not None:
-            record = await loaders.model_by_name.load((fully_qualified_name, fields))
+        if (id := key_value(key, "id")) is not None:
+            record = await loaders.model_by_id.load((check_uuid(id), fields))
+        elif (fqn := key_value(key, "fullyQualifiedName")) is not None:
+            record = await loaders.model_by_name.load(
+                (check_fqn(fqn, "fullyQualifiedName"), fields)
+            )
         else:
-            return None
+            raise missing_key("MlModel", "id", "fullyQualifiedName")
         return cls.from_record(record) if record is not None else None
 
-    async def _with(self, info: Info, field: str) -> MlModelRecord:
-        """The record with relationship `field` filled, loading it if the parent did not."""
-        if getattr(self.record, field) is None:
-            fields = upstream_fields(info, MODEL_FIELDS) | {field}
-            record = await info.context.loaders.model_by_id.load((str(self.id), fields))
-            if record is not None:
-                self.record = record
-        return self.record
+    def _with(self, info: Info, field: str, convert: Callable[[MlModelRecord], T]) -> Deferred[T]:
+        """`convert` of the record, once relationship `field` is in it: now when the parent
+        loaded it (the usual case, thanks to field pushdown), else after loading it."""
+        if getattr(self.record, field) is not None:
+            return convert(self.record)
+        return self._load(info, field, convert)
+
+    async def _load(self, info: Info, field: str, convert: Callable[[MlModelRecord], T]) -> T:
+        fields = upstream_fields(info, MODEL_FIELDS) | {field}
+        record = await info.context.loaders.model_by_id.load((str(self.id), fields))
+        if record is not None:
+            self.record = record
+        return convert(self.record)
 
     @strawberry.field(description="The ML model service it belongs to.")
     def service(self) -> Service:
         return Service.from_reference(self.record.service, self.record.service_type)
 
-    @strawberry.field(description="Users and teams who own the model.")
-    async def owners(self, info: Info) -> list[Owner]:
-        return owners_of((await self._with(info, "owners")).owners)
+    @strawberry.field(description="Users and teams who own the model.", graphql_type=list[Owner])
+    def owners(self, info: Info) -> Deferred[list[Owner]]:
+        return self._with(info, "owners", lambda r: owners_of(r.owners))
 
-    @strawberry.field(description="Users who follow the model.")
-    async def followers(self, info: Info) -> list[User]:
-        return users_of((await self._with(info, "followers")).followers)
+    @strawberry.field(description="Users who follow the model.", graphql_type=list[User])
+    def followers(self, info: Info) -> Deferred[list[User]]:
+        return self._with(info, "followers", lambda r: users_of(r.followers))
 
-    @strawberry.field(description="Number of followers.")
-    async def follower_count(self, info: Info) -> int:
-        return len((await self._with(info, "followers")).followers or ())
+    @strawberry.field(description="Number of followers.", graphql_type=int)
+    def follower_count(self, info: Info) -> Deferred[int]:
+        return self._with(info, "followers", lambda r: len(r.followers or ()))
 
-    @strawberry.field(description="Votes on the model.")
-    async def votes(self, info: Info) -> Votes:
-        return Votes.from_record((await self._with(info, "votes")).votes)
+    @strawberry.field(description="Votes on the model.", graphql_type=Votes)
+    def votes(self, info: Info) -> Deferred[Votes]:
+        return self._with(info, "votes", lambda r: Votes.from_record(r.votes))
 
-    @strawberry.field(description="Tags on the model.")
-    async def tags(self, info: Info) -> list[Tag]:
-        return tags_of((await self._with(info, "tags")).tags)
+    @strawberry.field(description="Tags on the model.", graphql_type=list[Tag])
+    def tags(self, info: Info) -> Deferred[list[Tag]]:
+        return self._with(info, "tags", lambda r: tags_of(r.tags))
 
     @strawberry.field(
-        description="RID of the model's registry model (custom property of the catalog entity)."
+        description="RID of the model's registry model (custom property of the catalog entity).",
+        graphql_type=str | None,
     )
-    async def registry_model_rid(self, info: Info) -> str | None:
-        extension = (await self._with(info, "extension")).extension or {}
-        value = extension.get(info.context.settings.registry_link_property)
-        return value if isinstance(value, str) and value else None
+    def registry_model_rid(self, info: Info) -> Deferred[str | None]:
+        name = info.context.settings.registry_link_property
+
+        def rid(record: MlModelRecord) -> str | None:
+            value = (record.extension or {}).get(name)
+            return value if isinstance(value, str) and value else None
+
+        return self._with(info, "extension", rid)
 
     @strawberry.field(description="The registry versions of the model on one branch.")
     async def versions(
@@ -220,7 +241,7 @@ class MlModel:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[ModelVersion] | None:
-        rid = await self.registry_model_rid(info)
+        rid = await settled(self.registry_model_rid(info))
         if rid is None:
             return None
         return await list_versions(info, rid, branch, first, after)

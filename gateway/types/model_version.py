@@ -9,18 +9,22 @@ from typing import Any
 
 import orjson
 import strawberry
+from strawberry.federation.schema_directives import Key
+from strawberry.federation.types import FieldSet
 
 from gateway.context import Info
 from gateway.errors import BadUserInputError
 from gateway.loaders import VersionPageKey
 from gateway.types.common import PageInfo, from_iso
 from gateway.types.connection import Connection, Edge
+from gateway.types.keys import key_value
 from gateway.upstream.records import (
     ModelApiColumnRecord,
     ModelApiIORecord,
     ModelVersionRecord,
     ModelVersionSourceRecord,
 )
+from gateway.validation import check_rid
 
 
 def render_data_type(data_type: dict[str, Any] | None) -> str | None:
@@ -117,12 +121,19 @@ class ModelVersionSource:
         )
 
 
-@strawberry.federation.type(keys=["rid"], description="A version of a registry model.")
+# The registry reads a version only under its model (GET .../models/{modelRid}/versions/{rid}),
+# so only `rid modelRid` resolves here. `rid` alone is a key other subgraphs may resolve or
+# extend by; composition rejects a supergraph that would ask this subgraph to resolve it.
+@strawberry.federation.type(
+    keys=[
+        Key(fields=FieldSet("rid modelRid"), resolvable=strawberry.UNSET),
+        Key(fields=FieldSet("rid"), resolvable=False),
+    ],
+    description="A version of a registry model.",
+)
 class ModelVersion:
     rid: strawberry.ID = strawberry.field(description="Model version RID.")
-    model_rid: str | None = strawberry.field(
-        description="RID of the registry model holding this version (when known)."
-    )
+    model_rid: str = strawberry.field(description="RID of the registry model holding this version.")
     created_time: datetime = strawberry.field(description="When the version was created.")
     conda_requirements: list[str] = strawberry.field(description="Conda packages it needs.")
     backing_repositories: list[str] = strawberry.field(description="Repository RIDs.")
@@ -131,7 +142,7 @@ class ModelVersion:
     source: ModelVersionSource | None = strawberry.field(description="Where it came from.")
 
     @classmethod
-    def from_record(cls, r: ModelVersionRecord, model_rid: str | None) -> ModelVersion:
+    def from_record(cls, r: ModelVersionRecord, model_rid: str) -> ModelVersion:
         return cls(
             rid=strawberry.ID(r.rid),
             model_rid=model_rid,
@@ -147,12 +158,19 @@ class ModelVersion:
         )
 
     @classmethod
-    async def resolve_reference(cls, info: Info, rid: strawberry.ID) -> ModelVersion | None:
-        # The registry only reads a version under its model, which a bare RID does not name.
-        raise BadUserInputError(
-            "ModelVersion entities resolve through `modelVersion(modelRid, versionRid)`; "
-            "a version RID alone does not name its model."
+    async def resolve_reference(cls, info: Info, **key: object) -> ModelVersion | None:
+        """An `_entities` representation by `rid` and `modelRid`, via the loaders."""
+        rid = key_value(key, "rid")
+        model_rid = key_value(key, "modelRid")
+        if rid is None or model_rid is None:
+            raise BadUserInputError(
+                "A representation of ModelVersion needs `rid` and `modelRid`: the registry reads "
+                "a version only under its model."
+            )
+        record = await info.context.loaders.version_by_rid.load(
+            (check_rid(model_rid, "modelRid"), check_rid(rid, "rid"))
         )
+        return cls.from_record(record, model_rid) if record is not None else None
 
     @strawberry.field(description="The version this one was promoted from, for promoted ones.")
     async def promoted_from(self, info: Info) -> ModelVersion | None:

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import strawberry
 
 from gateway.context import Info
 from gateway.selection import SERVICE_FIELDS, upstream_fields
-from gateway.types.common import Include, ServiceKind, Tag, from_epoch_ms, tags_of
+from gateway.types.common import Deferred, Include, ServiceKind, Tag, from_epoch_ms, tags_of
 from gateway.types.connection import Connection
+from gateway.types.keys import key_value, missing_key
 from gateway.types.user import Owner, owners_of
 from gateway.upstream.records import EntityReferenceRecord, ServiceRecord
+from gateway.validation import check_uuid
 
 if TYPE_CHECKING:
     from gateway.types.ml_model import MlModel
+
+T = TypeVar("T")
 
 _KIND_BY_TYPE = {"mlmodelService": ServiceKind.ML_MODEL, "databaseService": ServiceKind.DATABASE}
 
@@ -62,13 +67,17 @@ class Service:
         )
 
     @classmethod
-    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Service | None:
+    async def resolve_reference(cls, info: Info, **key: object) -> Service | None:
         """Services of both kinds share the key `id`: look in both collections at once."""
+        id = key_value(key, "id")
+        if id is None:
+            raise missing_key("Service", "id")
+        service_id = check_uuid(id)
         loader = info.context.loaders.service_by_id
         fields = upstream_fields(info, SERVICE_FIELDS)
         kinds = list(ServiceKind)
         found = await asyncio.gather(
-            *(loader.load(((kind.value, str(id)), fields)) for kind in kinds),
+            *(loader.load(((kind.value, service_id), fields)) for kind in kinds),
             return_exceptions=True,
         )
         for kind, record in zip(kinds, found, strict=True):
@@ -79,50 +88,52 @@ class Service:
                 raise record
         return None
 
-    async def _full(self, info: Info) -> ServiceRecord | None:
-        if self.record is None:
-            fields = upstream_fields(info, SERVICE_FIELDS)
-            self.record = await info.context.loaders.service_by_id.load(
-                ((self.kind.value, str(self.id)), fields)
-            )
-        return self.record
+    def _full(self, info: Info, convert: Callable[[ServiceRecord], T], missing: T) -> Deferred[T]:
+        """`convert` of the full record: now when this service was built from one, else
+        once it is loaded (`missing` if it no longer exists)."""
+        if self.record is not None:
+            return convert(self.record)
+        return self._load(info, convert, missing)
 
-    @strawberry.field(description="Connector type, e.g. Mlflow, SageMaker, Postgres, Snowflake.")
-    async def service_type(self, info: Info) -> str | None:
+    async def _load(self, info: Info, convert: Callable[[ServiceRecord], T], missing: T) -> T:
+        fields = upstream_fields(info, SERVICE_FIELDS)
+        self.record = await info.context.loaders.service_by_id.load(
+            ((self.kind.value, str(self.id)), fields)
+        )
+        return convert(self.record) if self.record is not None else missing
+
+    @strawberry.field(
+        description="Connector type, e.g. Mlflow, SageMaker, Postgres, Snowflake.",
+        graphql_type=str | None,
+    )
+    def service_type(self, info: Info) -> Deferred[str | None]:
         if self.known_type is not None:
             return self.known_type
-        full = await self._full(info)
-        return full.service_type if full else None
+        return self._full(info, lambda r: r.service_type, None)
 
-    @strawberry.field(description="What the service is (Markdown).")
-    async def description(self, info: Info) -> str | None:
-        full = await self._full(info)
-        return full.description if full else None
+    @strawberry.field(description="What the service is (Markdown).", graphql_type=str | None)
+    def description(self, info: Info) -> Deferred[str | None]:
+        return self._full(info, lambda r: r.description, None)
 
-    @strawberry.field(description="Users and teams who own the service.")
-    async def owners(self, info: Info) -> list[Owner]:
-        full = await self._full(info)
-        return owners_of(full.owners) if full else []
+    @strawberry.field(description="Users and teams who own the service.", graphql_type=list[Owner])
+    def owners(self, info: Info) -> Deferred[list[Owner]]:
+        return self._full(info, lambda r: owners_of(r.owners), [])
 
-    @strawberry.field(description="Tags on the service.")
-    async def tags(self, info: Info) -> list[Tag]:
-        full = await self._full(info)
-        return tags_of(full.tags) if full else []
+    @strawberry.field(description="Tags on the service.", graphql_type=list[Tag])
+    def tags(self, info: Info) -> Deferred[list[Tag]]:
+        return self._full(info, lambda r: tags_of(r.tags), [])
 
-    @strawberry.field(description="Entity version, e.g. 0.1.")
-    async def version(self, info: Info) -> float | None:
-        full = await self._full(info)
-        return full.version if full else None
+    @strawberry.field(description="Entity version, e.g. 0.1.", graphql_type=float | None)
+    def version(self, info: Info) -> Deferred[float | None]:
+        return self._full(info, lambda r: r.version, None)
 
-    @strawberry.field(description="Last change time.")
-    async def updated_at(self, info: Info) -> datetime | None:
-        full = await self._full(info)
-        return from_epoch_ms(full.updated_at) if full else None
+    @strawberry.field(description="Last change time.", graphql_type=datetime | None)
+    def updated_at(self, info: Info) -> Deferred[datetime | None]:
+        return self._full(info, lambda r: from_epoch_ms(r.updated_at), None)
 
-    @strawberry.field(description="Who made the last change.")
-    async def updated_by(self, info: Info) -> str | None:
-        full = await self._full(info)
-        return full.updated_by if full else None
+    @strawberry.field(description="Who made the last change.", graphql_type=str | None)
+    def updated_by(self, info: Info) -> Deferred[str | None]:
+        return self._full(info, lambda r: r.updated_by, None)
 
     @strawberry.field(description="ML models of this service (empty for database services).")
     async def ml_models(

@@ -10,10 +10,12 @@ import strawberry
 from gateway.context import Info
 from gateway.selection import TABLE_FIELDS, upstream_fields
 from gateway.types.common import EntityRef, Tag, from_epoch_ms, tags_of
+from gateway.types.keys import key_value, missing_key
 from gateway.types.service import Service
 from gateway.types.user import Owner, User, owners_of, users_of
 from gateway.types.votes import Votes
 from gateway.upstream.records import ColumnRecord, TableRecord
+from gateway.validation import check_fqn, check_uuid
 
 if TYPE_CHECKING:
     from gateway.types.ml_model import MlModel
@@ -101,20 +103,18 @@ class Table:
         )
 
     @classmethod
-    async def resolve_reference(
-        cls,
-        info: Info,
-        id: strawberry.ID | None = None,
-        fully_qualified_name: str | None = None,
-    ) -> Table | None:
+    async def resolve_reference(cls, info: Info, **key: object) -> Table | None:
+        """An `_entities` representation, by `id` or `fullyQualifiedName`, via the loaders."""
         fields = upstream_fields(info, TABLE_FIELDS)
         loaders = info.context.loaders
-        if id is not None:
-            record = await loaders.table_by_id.load((str(id), fields))
-        elif fully_qualified_name is not None:
-            record = await loaders.table_by_name.load((fully_qualified_name, fields))
+        if (id := key_value(key, "id")) is not None:
+            record = await loaders.table_by_id.load((check_uuid(id), fields))
+        elif (fqn := key_value(key, "fullyQualifiedName")) is not None:
+            record = await loaders.table_by_name.load(
+                (check_fqn(fqn, "fullyQualifiedName"), fields)
+            )
         else:
-            return None
+            raise missing_key("Table", "id", "fullyQualifiedName")
         return cls.from_record(record) if record is not None else None
 
     async def _with(self, info: Info, field: str) -> TableRecord:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import strawberry
 
 from gateway.context import Info
+from gateway.types.keys import key_value, missing_key
 from gateway.upstream.records import EntityReferenceRecord, UserRecord
+from gateway.validation import check_uuid
 
 
 @strawberry.interface(description="Who can own an entity: a user or a (Group) team.")
@@ -45,8 +47,12 @@ class User(Owner):
         )
 
     @classmethod
-    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> User | None:
-        record = await info.context.loaders.user_by_id.load(str(id))
+    async def resolve_reference(cls, info: Info, **key: object) -> User | None:
+        """An `_entities` representation, by `id`, via the loaders."""
+        id = key_value(key, "id")
+        if id is None:
+            raise missing_key("User", "id")
+        record = await info.context.loaders.user_by_id.load(check_uuid(id))
         return cls.from_record(record) if record is not None else None
 
     async def _full(self, info: Info) -> UserRecord | None:
@@ -54,7 +60,8 @@ class User(Owner):
             self.record = await info.context.loaders.user_by_id.load(str(self.id))
         return self.record
 
-    @strawberry.field(description="Email address.")
+    # Tagged so a contract variant of a supergraph can leave personal data out.
+    @strawberry.federation.field(description="Email address.", tags=["pii"])
     async def email(self, info: Info) -> str | None:
         full = await self._full(info)
         return full.email if full else None
