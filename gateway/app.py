@@ -1,4 +1,4 @@
-"""`create_app(settings)`: the Starlette app serving /graphql, /healthz and /readyz."""
+"""`create_app(settings)`: the Starlette app serving /graphql, /healthz, /readyz and /metrics."""
 
 from __future__ import annotations
 
@@ -16,10 +16,15 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from gateway.apq import PersistedQueries, create_persisted_queries
 from gateway.context import Context
 from gateway.errors import GatewayError
 from gateway.http import Cors, GraphQLView
 from gateway.loaders import Loaders
+from gateway.observability import tracing
+from gateway.observability.logs import current_request_id
+from gateway.observability.metrics import metrics_endpoint
+from gateway.observability.middleware import RequestContext
 from gateway.playground import Playground
 from gateway.schema import GatewaySchema, create_schema
 from gateway.settings import Settings, secret
@@ -53,6 +58,11 @@ class Upstreams:
                 max_connections=settings.upstream_max_connections,
                 retries=settings.upstream_retries,
                 transport=settings.http_transport,
+                max_concurrency=settings.upstream_max_concurrency,
+                queue_timeout=settings.upstream_queue_timeout,
+                failure_threshold=settings.breaker_failure_threshold,
+                cooldown=settings.breaker_cooldown,
+                tracing=settings.tracing,
             )
 
         return cls(
@@ -73,7 +83,9 @@ class Upstreams:
 class GatewayGraphQL(GraphQLView):
     """The /graphql endpoint with the gateway's per-request context."""
 
-    def __init__(self, schema: GatewaySchema, settings: Settings) -> None:
+    def __init__(
+        self, schema: GatewaySchema, settings: Settings, persisted_queries: PersistedQueries
+    ) -> None:
         playground = (
             Playground(Path(settings.playground_assets) if settings.playground_assets else None)
             if settings.graphiql
@@ -84,6 +96,7 @@ class GatewayGraphQL(GraphQLView):
             csrf_prevention=settings.csrf_prevention,
             page=playground.page if playground is not None else None,
             max_tokens=settings.max_tokens,
+            persisted_queries=persisted_queries,
         )
         self.settings = settings
         self.playground = playground
@@ -91,7 +104,7 @@ class GatewayGraphQL(GraphQLView):
     async def get_context(self, request: Request) -> Context:
         upstreams: Upstreams = request.app.state.upstreams
         auth = request.headers.get("authorization")
-        request_id = request.headers.get("x-request-id")
+        request_id = current_request_id()
         catalog = CatalogClient(upstreams.catalog, auth=auth, request_id=request_id)
         registry = RegistryClient(upstreams.registry, auth=auth, request_id=request_id)
         return Context(
@@ -153,8 +166,11 @@ class _TooLarge(Exception):
 def create_app(settings: Settings | None = None, *, transport: Any = None) -> Starlette:
     """The gateway app. `transport` replaces the HTTP transport (tests only)."""
     settings = settings or Settings()
+    if settings.tracing:
+        tracing.setup_tracing(settings.tracing_exporter)
     schema = create_schema(settings)
-    graphql = GatewayGraphQL(schema, settings)
+    persisted_queries = create_persisted_queries(settings)
+    graphql = GatewayGraphQL(schema, settings, persisted_queries)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -162,7 +178,9 @@ def create_app(settings: Settings | None = None, *, transport: Any = None) -> St
         try:
             yield
         finally:
-            await app.state.upstreams.aclose()
+            await asyncio.gather(app.state.upstreams.aclose(), persisted_queries.aclose())
+            if settings.tracing:
+                tracing.flush()
 
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -195,12 +213,16 @@ def create_app(settings: Settings | None = None, *, transport: Any = None) -> St
             *(graphql.playground.routes() if graphql.playground is not None else ()),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
+            Route("/metrics", metrics_endpoint, methods=["GET"]),
         ],
         lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.schema = schema
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    # Outermost, so preflights are answered first and every answer (413 too) is readable.
+    # Around the body limit, so preflights are answered first and every answer (413 too) is
+    # readable.
     app.add_middleware(Cors, allow_origins=settings.cors_origins)
+    # Outermost: every answer, preflights and 413s included, carries the request id.
+    app.add_middleware(RequestContext, access_log=settings.access_log, tracing=settings.tracing)
     return app

@@ -103,22 +103,21 @@ def _add_serve_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
         help="serve the GraphQL API (and start the embedded upstreams if no URLs are set)",
         description=(
             "Serve GraphQL at /graphql (POST and GET; GraphiQL playground in a browser), "
-            "/healthz (process up) and /readyz (upstreams reachable). With neither "
-            "--catalog-url nor --registry-url set, the embedded catalog and registry start "
-            "as a child process, seeded and persisted under --data-dir. Every flag is also "
-            "an environment variable."
+            "/healthz (process up), /readyz (upstreams reachable) and /metrics "
+            "(Prometheus). With neither --catalog-url nor --registry-url set, the embedded "
+            "catalog and registry start as a child process (once, whatever --workers is), "
+            "seeded and persisted under --data-dir. SIGTERM or SIGINT drains in-flight "
+            "requests for up to --shutdown-timeout seconds. Every flag is also an "
+            "environment variable; docs/operations.md covers deployment."
         ),
     )
     _settings_flags(p)
 
 
 def _run_serve(args: argparse.Namespace) -> None:
-    import logging
-
-    import uvicorn
     from pydantic import SecretStr, ValidationError
 
-    from gateway.app import create_app
+    from gateway import serving
     from gateway.embedded import EmbeddedUpstreams
     from gateway.settings import Settings
 
@@ -137,9 +136,6 @@ def _run_serve(args: argparse.Namespace) -> None:
             file=sys.stderr,
         )
         raise SystemExit(2)
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(levelname)s %(name)s %(message)s"
-    )
     embedded: EmbeddedUpstreams | None = None
     if settings.embedded:
         embedded = EmbeddedUpstreams(settings.data_dir, settings.embedded_latency_ms)
@@ -152,22 +148,17 @@ def _run_serve(args: argparse.Namespace) -> None:
                 "registry_token": SecretStr(embedded.token),
             }
         )
-        print(
-            f"gateway: embedded upstreams at {embedded.url} (data: {settings.data_dir})",
-            file=sys.stderr,
+        serving.announce(
+            settings, f"gateway: embedded upstreams at {embedded.url} (data: {settings.data_dir})"
         )
-    print(
+    serving.announce(
+        settings,
         f"gateway: GraphQL and playground at http://{settings.host}:{settings.port}/graphql",
-        file=sys.stderr,
     )
     try:
-        uvicorn.run(
-            create_app(settings),
-            host=settings.host,
-            port=settings.port,
-            log_level=settings.log_level,
-            access_log=False,
-        )
+        # Returns once every worker has drained its in-flight requests, so the embedded
+        # upstreams outlive them.
+        serving.run(settings)
     finally:
         if embedded is not None:
             embedded.stop()

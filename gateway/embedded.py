@@ -40,7 +40,11 @@ class EmbeddedUpstreams:
             "--data", data_dir, "--latency-ms", str(latency_ms),
         ]  # fmt: skip
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            command, preexec_fn=_die_with_parent if sys.platform == "linux" else None
+            command,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+            # Its own session: a terminal's Ctrl-C reaches only the gateway, which drains
+            # its requests first and then stops the upstreams.
+            start_new_session=True,
         )
 
     def wait_ready(self, timeout: float = 30.0) -> None:

@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar
 from aiodataloader import DataLoader
 
 from gateway.errors import NotFoundError
+from gateway.observability.metrics import observe_batch
 from gateway.upstream.catalog import CatalogClient, ServiceKind
 from gateway.upstream.records import (
     MlModelRecord,
@@ -55,6 +56,7 @@ class _KeyLoader(DataLoader[K, Any], Generic[K, V]):
         self._fetch = fetch
 
     async def batch_load_fn(self, keys: list[K]) -> list[V | Exception | None]:
+        observe_batch(type(self).__name__, len(keys))
         outcomes = await _each(keys, self._fetch)
         return [outcomes[k] for k in keys]
 
@@ -67,6 +69,7 @@ class _FieldsLoader(DataLoader[tuple[K, Fields], Any], Generic[K, V]):
         self._fetch = fetch
 
     async def batch_load_fn(self, keys: list[tuple[K, Fields]]) -> list[V | Exception | None]:
+        observe_batch(type(self).__name__, len(keys))
         wanted: dict[K, set[str]] = {}
         for key, fields in keys:
             wanted.setdefault(key, set()).update(fields)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any, Final
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLUnionType
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -17,18 +19,23 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.extensions.query_depth_limiter import IgnoreContext
+from strawberry.federation.schema import FederationAny
 from strawberry.printer import print_schema
 from strawberry.types import ExecutionContext
 
-from gateway.errors import GatewayError
+from gateway.cost import CostLimit
+from gateway.errors import BadUserInputError, GatewayError
 from gateway.mutations import Mutation
+from gateway.observability.operation import OperationObserver
 from gateway.queries import Query
 from gateway.settings import Settings
+from gateway.types.keys import representation_problem
 from gateway.types.user import Team
 
 log = logging.getLogger("gateway.errors")
 
 INTERNAL_MESSAGE = "Internal server error."
+FEDERATION_VERSION: Final = "2.11"
 
 
 def _ignore_introspection(context: IgnoreContext) -> bool:
@@ -70,6 +77,22 @@ def shape_error(error: GraphQLError) -> None:
 class GatewaySchema(strawberry.federation.Schema):
     """The federation schema; `process_errors` shapes errors instead of printing tracebacks."""
 
+    def entities_resolver(
+        self, info: strawberry.Info, representations: list[FederationAny]
+    ) -> list[FederationAny]:
+        """Strawberry's `_entities`, where a representation of no entity type fails alone
+        (Strawberry would fail the whole field on it)."""
+        union = self._schema.get_type("_Entity")
+        entity_types = {t.name for t in union.types} if isinstance(union, GraphQLUnionType) else ()
+        results: list[Any] = []
+        for representation in representations:
+            problem = representation_problem(representation, entity_types)
+            if problem is None:
+                results.extend(super().entities_resolver(info, [representation]))
+            else:
+                results.append(BadUserInputError(problem))
+        return results
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -82,20 +105,36 @@ class GatewaySchema(strawberry.federation.Schema):
 
 def create_schema(settings: Settings | None = None) -> GatewaySchema:
     settings = settings or Settings()
+    # The limiters' rule classes are made once: the validation cache keys on the rules too,
+    # so a class made per request (what a limiter factory does) would never hit the cache.
+    rules = [
+        *QueryDepthLimiter(
+            max_depth=settings.max_depth, should_ignore=_ignore_introspection
+        ).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+    ]
     # Factories: a fresh extension per request; the parse/validation caches are module-level.
     extensions: list[Callable[[], SchemaExtension]] = [
+        # First, so it times the whole operation and sees the errors as finally shaped.
+        lambda: OperationObserver(tracing=settings.tracing),
         lambda: ParserCache(maxsize=512),
         lambda: ValidationCache(maxsize=512),
-        lambda: QueryDepthLimiter(
-            max_depth=settings.max_depth, should_ignore=_ignore_introspection
-        ),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: AddValidationRules(rules),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        lambda: CostLimit(settings.max_cost),
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)
     # Team is reached only through the Owner interface, so it is listed explicitly.
-    return GatewaySchema(query=Query, mutation=Mutation, types=[Team], extensions=extensions)
+    # The federation version is pinned: a Strawberry upgrade must not silently change the
+    # `@link` that composition (federation/package-lock.json) checks the subgraph against.
+    return GatewaySchema(
+        query=Query,
+        mutation=Mutation,
+        types=[Team],
+        extensions=extensions,
+        federation_version=FEDERATION_VERSION,
+    )
 
 
 def export_sdl(schema: GatewaySchema | None = None) -> str:

@@ -6,7 +6,7 @@ import json
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from gateway.emulator.config import default_data_dir
@@ -60,6 +60,31 @@ class Settings(BaseSettings):
     http_transport: Literal["aiohttp", "httpx"] = Field(
         "aiohttp", description="HTTP transport under httpx: aiohttp (fast) or httpx's own."
     )
+    upstream_max_concurrency: int = Field(
+        100,
+        ge=1,
+        description="Calls in flight to each upstream at once; more wait for a free slot, so a "
+        "hanging upstream holds this many calls and no more.",
+    )
+    upstream_queue_timeout: float = Field(
+        1.0,
+        gt=0,
+        description="Seconds a call waits for a free slot toward an upstream before failing "
+        "with UPSTREAM_UNAVAILABLE.",
+    )
+    breaker_failure_threshold: int = Field(
+        5,
+        ge=1,
+        description="Consecutive failed calls to an upstream (timeout, connection error, HTTP "
+        "502/503/504) that open its circuit: its calls then fail fast with "
+        "UPSTREAM_UNAVAILABLE, without a request.",
+    )
+    breaker_cooldown: float = Field(
+        10.0,
+        gt=0,
+        description="Seconds an open circuit fails fast before one probe call is let "
+        "through; the circuit closes if the probe succeeds.",
+    )
     max_depth: int = Field(15, ge=1, description="Maximum query depth.")
     max_aliases: int = Field(30, ge=1, description="Maximum aliases in one operation.")
     max_tokens: int = Field(5000, ge=1, description="Maximum tokens in one document.")
@@ -68,6 +93,39 @@ class Settings(BaseSettings):
     )
     max_page_size: int = Field(
         1000, ge=1, le=1_000_000, description="Largest `first`/`last` a connection accepts."
+    )
+    max_cost: int = Field(
+        50_000,
+        ge=1,
+        description="Largest cost of an operation: each field counts 1, times the page size "
+        "(first/last, default 10) of every list around it. Dearer ones answer "
+        "QUERY_TOO_COMPLEX before any upstream call.",
+    )
+    persisted_queries: bool = Field(
+        True,
+        description="Accept automatic persisted queries (Apollo APQ: extensions.persistedQuery "
+        "with the query's sha256Hash, over GET or POST).",
+    )
+    persisted_query_cache_size: int = Field(
+        1000, ge=1, description="Persisted queries kept in each process's memory (LRU)."
+    )
+    redis_url: SecretStr | None = Field(
+        None,
+        description="Redis (redis://[:password@]host:port/db, rediss:// or unix://) holding "
+        "persisted queries for every replica; unset: each process keeps its own.",
+    )
+    persisted_query_ttl: int = Field(
+        86_400, ge=0, description="Seconds a persisted query stays in Redis (0: no expiry)."
+    )
+    persisted_queries_only: bool = Field(
+        False,
+        description="Allow-list mode: run only operations listed in persisted_queries_file or "
+        "already in the Redis store; requests register nothing.",
+    )
+    persisted_queries_file: str | None = Field(
+        None,
+        description="JSON file of operations by SHA-256 (Apollo persisted query manifest or "
+        "a {hash: document} object), served as persisted queries from start-up.",
     )
     introspection: bool = Field(True, description="Allow schema introspection queries.")
     graphiql: bool = Field(True, description="Serve the GraphiQL playground on GET /graphql.")
@@ -95,6 +153,36 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         "info", description="Log level."
     )
+    log_format: Literal["text", "json"] = Field(
+        "text",
+        description="Log lines as text or as JSON objects; both name the request id (and "
+        "the trace id when tracing).",
+    )
+    access_log: bool = Field(
+        True, description="Log one line per HTTP request (except /healthz, /readyz, /metrics)."
+    )
+    tracing: bool = Field(
+        False,
+        description="OpenTelemetry spans per operation and per upstream call; the W3C "
+        "traceparent is sent upstream.",
+    )
+    tracing_exporter: str = Field(
+        "console",
+        description="Where spans go when tracing: console, none (context propagation only) "
+        "or an installed exporter's entry point name, e.g. otlp_proto_http.",
+    )
+    workers: int = Field(
+        1,
+        ge=1,
+        description="Worker processes serving the port, each with its own upstream pools and "
+        "circuit breakers.",
+    )
+    shutdown_timeout: int = Field(
+        30,
+        ge=1,
+        description="Seconds in-flight requests may take to finish after SIGTERM/SIGINT "
+        "before they are cancelled.",
+    )
 
     @field_validator("catalog_url", "registry_url")
     @classmethod
@@ -105,6 +193,33 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        if not value.get_secret_value().startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
+
+    @model_validator(mode="after")
+    def _check_allow_list(self) -> Settings:
+        if self.persisted_queries_only and not self.persisted_queries:
+            raise ValueError("persisted_queries_only needs persisted_queries")
+        if self.persisted_queries_only and not (self.persisted_queries_file or self.redis_url):
+            raise ValueError(
+                "persisted_queries_only needs persisted_queries_file or redis_url to hold the "
+                "allowed operations"
+            )
+        return self
+
+    @field_validator("tracing_exporter")
+    @classmethod
+    def _check_exporter(cls, value: str) -> str:
+        from gateway.observability.tracing import check_exporter
+
+        return check_exporter(value)
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -7,7 +7,7 @@ knobs cost one dict lookup when they are off. The knobs are driven over HTTP und
 - `GET /_emulator/counters` -> `{"total": n, "routes": {"GET /api/v1/mlmodels/{id}": n}}`;
   `DELETE` resets counters and the request log.
 - `GET /_emulator/requests` -> `{"requests": [{"method", "route", "path", "query", "status"}]}`
-  (the most recent 10,000).
+  (the most recent 10,000), plus `"request_id"` when the request carried `X-Request-ID`.
 - `GET /_emulator/faults`; `POST /_emulator/faults` adds one fault (body below);
   `DELETE /_emulator/faults` clears them all.
 - `GET|PUT /_emulator/latency` `{"ms": 5}`: added to every API response.
@@ -132,15 +132,17 @@ def route(
                 response = _fault_response(fault, upstream)
         if response is None:
             response = await handler(request)
-        knobs.log.append(
-            {
-                "method": method,
-                "route": key,
-                "path": request.url.path,
-                "query": request.url.query,
-                "status": response.status_code,
-            }
-        )
+        entry: dict[str, Any] = {
+            "method": method,
+            "route": key,
+            "path": request.url.path,
+            "query": request.url.query,
+            "status": response.status_code,
+        }
+        request_id = request.headers.get("x-request-id")
+        if request_id is not None:
+            entry["request_id"] = request_id
+        knobs.log.append(entry)
         return response
 
     endpoint.__name__ = getattr(handler, "__name__", "endpoint")

@@ -51,6 +51,7 @@ class Cors:
                 response_headers = MutableHeaders(scope=message)
                 if allow_origin is not None:
                     response_headers["Access-Control-Allow-Origin"] = allow_origin
+                    response_headers["Access-Control-Expose-Headers"] = "X-Request-ID"
                 if allow_origin != "*":
                     response_headers.add_vary_header("Origin")
             await send(message)

@@ -13,12 +13,25 @@ from gateway.http.errors import BAD_REQUEST, HttpError
 
 @dataclass(frozen=True, slots=True)
 class GraphQLParams:
-    """A well-formed request: `query` is a string (it may still fail to parse)."""
+    """A well-formed request: `query` is a string (it may still fail to parse), or None when
+    `extensions.persistedQuery` names the document instead."""
 
-    query: str
+    query: str | None
     operation_name: str | None = None
     variables: dict[str, Any] | None = None
     extensions: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """The document a request runs; `register`: the persisted query hash to store it under
+    once it validated (docs/apq.md)."""
+
+    query: str
+    register: str | None = None
+
+
+NO_QUERY = "The request has no `query`: send the GraphQL document as a string."
 
 
 def _bad(message: str) -> HttpError:
@@ -28,8 +41,9 @@ def _bad(message: str) -> HttpError:
 def _check(data: dict[str, Any]) -> GraphQLParams:
     query = data.get("query")
     if query is None:
-        raise _bad("The request has no `query`: send the GraphQL document as a string.")
-    if not isinstance(query, str):
+        if not _names_persisted_query(data.get("extensions")):
+            raise _bad(NO_QUERY)
+    elif not isinstance(query, str):
         raise _bad("`query` must be a string holding the GraphQL document.")
     operation_name = data.get("operationName")
     if operation_name is not None and not isinstance(operation_name, str):
@@ -45,6 +59,10 @@ def _check(data: dict[str, Any]) -> GraphQLParams:
         variables=data.get("variables"),
         extensions=data.get("extensions"),
     )
+
+
+def _names_persisted_query(extensions: object) -> bool:
+    return isinstance(extensions, dict) and extensions.get("persistedQuery") is not None
 
 
 def from_json_body(body: bytes) -> GraphQLParams:

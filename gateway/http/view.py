@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -12,6 +13,7 @@ from strawberry.types.graphql import OperationType
 
 from gateway.http.csrf import check_csrf
 from gateway.http.errors import (
+    BAD_REQUEST,
     METHOD_NOT_ALLOWED,
     NOT_ACCEPTABLE,
     UNSUPPORTED_MEDIA_TYPE,
@@ -28,8 +30,17 @@ from gateway.http.media import (
     parse_media_type,
 )
 from gateway.http.operations import OperationResolutionError, selected_operation
-from gateway.http.params import GraphQLParams, from_json_body, from_query_string
+from gateway.http.params import (
+    NO_QUERY,
+    GraphQLParams,
+    Resolved,
+    from_json_body,
+    from_query_string,
+)
 from gateway.http.results import Answer, answer, request_error
+
+if TYPE_CHECKING:
+    from gateway.apq import PersistedQueries
 
 OPERATIONS_BY_METHOD = {
     "GET": frozenset({OperationType.QUERY}),
@@ -46,6 +57,8 @@ class GraphQLView:
     Subclasses override `get_context`. `page`, when given, answers a GET that prefers
     text/html (a browser opening the URL) with the playground. `max_tokens` bounds the
     parse that picks the operation, as the schema's own limit bounds execution's.
+    `persisted_queries` serves `extensions.persistedQuery` (docs/apq.md); without it the
+    extension is ignored and every request needs its `query`.
     """
 
     def __init__(
@@ -55,11 +68,13 @@ class GraphQLView:
         csrf_prevention: bool = True,
         page: PageRenderer | None = None,
         max_tokens: int = 5000,
+        persisted_queries: PersistedQueries | None = None,
     ) -> None:
         self.schema = schema
         self.csrf_prevention = csrf_prevention
         self.page = page
         self.max_tokens = max_tokens
+        self.persisted_queries = persisted_queries
 
     async def get_context(self, request: Request) -> object:
         """The context handed to resolvers for this request."""
@@ -100,10 +115,12 @@ class GraphQLView:
         return _response(result.status, result.body, media_type)
 
     async def handle(self, request: Request, media_type: str) -> Answer:
-        """GET: parameters (400), mutation (405), CSRF. POST: CSRF, type (415), body (400)."""
+        """GET: parameters (400), persisted query, mutation (405), CSRF. POST: CSRF, type
+        (415), body (400), persisted query."""
         if request.method == "GET":
             params = from_query_string(request.scope["query_string"])
-            if self._selects_mutation(params):
+            resolved = await self.resolve_query(params)
+            if self._selects_mutation(resolved.query, params.operation_name):
                 raise HttpError(
                     405,
                     METHOD_NOT_ALLOWED,
@@ -116,12 +133,14 @@ class GraphQLView:
             if self.csrf_prevention:
                 check_csrf(request.headers)
             params = await self.body_params(request)
-        if not params.query:
+            resolved = await self.resolve_query(params)
+        query = resolved.query
+        if not query:
             return request_error(
                 "Syntax Error: Unexpected <EOF>.", "GRAPHQL_PARSE_FAILED", media_type
             )
         try:
-            operation = selected_operation(params.query, params.operation_name, self.max_tokens)
+            operation = selected_operation(query, params.operation_name, self.max_tokens)
         except OperationResolutionError as error:
             return request_error(str(error), "OPERATION_RESOLUTION_FAILURE", media_type)
         if operation is OperationType.SUBSCRIPTION:
@@ -131,18 +150,28 @@ class GraphQLView:
                 media_type,
             )
         result = await self.schema.execute(
-            params.query,
+            query,
             variable_values=params.variables,
             context_value=await self.get_context(request),
             operation_name=params.operation_name,
             allowed_operation_types=OPERATIONS_BY_METHOD[request.method],
             operation_extensions=params.extensions,
         )
+        if self.persisted_queries is not None:
+            await self.persisted_queries.executed(resolved, result.errors)
         return answer(result, media_type)
 
-    def _selects_mutation(self, params: GraphQLParams) -> bool:
+    async def resolve_query(self, params: GraphQLParams) -> Resolved:
+        """The document to run: the request's, or the persisted one it names."""
+        if self.persisted_queries is not None:
+            return await self.persisted_queries.resolve(params)
+        if params.query is None:
+            raise HttpError(400, BAD_REQUEST, NO_QUERY)
+        return Resolved(params.query)
+
+    def _selects_mutation(self, query: str, operation_name: str | None) -> bool:
         try:
-            operation = selected_operation(params.query, params.operation_name, self.max_tokens)
+            operation = selected_operation(query, operation_name, self.max_tokens)
         except OperationResolutionError:
             return False
         return operation is OperationType.MUTATION

@@ -1,10 +1,13 @@
 """The one place that speaks HTTP: connection pools, timeouts, retries, decoding, error mapping.
 
 Every upstream call goes through `UpstreamHttp.request`, which forwards the caller's
-credentials, retries idempotent calls on connection failures and 502/503/504, decodes
+credentials, passes the upstream's circuit breaker and concurrency limit (see
+`resilience`), retries idempotent calls on connection failures and 502/503/504, decodes
 the body straight into a record type and turns every failure into a `GatewayError`
-(the DESIGN error table). Nothing an upstream sends in an error body reaches a caller
-or the logs unsanitised, and credentials are never logged.
+(the DESIGN error table). Each HTTP request is measured (metrics by route template and
+status) and, with tracing on, each call is a span whose context goes upstream as
+`traceparent`. Nothing an upstream sends in an error body reaches a caller or the logs
+unsanitised, and credentials are never logged.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import asyncio
 import logging
 import random
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, NoReturn, TypeVar
@@ -21,7 +25,7 @@ from urllib.parse import quote, urlencode
 import aiohttp
 import httpx
 import msgspec
-from httpx_aiohttp import AiohttpTransport
+from aiohttp.http_exceptions import ContentEncodingError, HttpProcessingError
 
 from gateway.errors import (
     BadUserInputError,
@@ -35,7 +39,17 @@ from gateway.errors import (
     UpstreamError,
     UpstreamUnavailableError,
 )
+from gateway.observability.metrics import UpstreamMetrics
+from gateway.observability.routes import route_template
+from gateway.observability.tracing import client_span, record_error, record_status, tracer
 from gateway.upstream.records import CatalogErrorRecord, RegistryErrorRecord
+from gateway.upstream.resilience import (
+    Bulkhead,
+    CircuitBreaker,
+    CircuitState,
+    Rejected,
+    UpstreamGuard,
+)
 
 T = TypeVar("T")
 UpstreamName = Literal["catalog", "registry"]
@@ -59,6 +73,10 @@ _STATUS_ERRORS: dict[int, tuple[type[GatewayError], str]] = {
     429: (RateLimitedError, "{} is rate limiting requests; retry later"),
 }
 _LABELS: dict[str, str] = {"catalog": "The catalog", "registry": "The registry"}
+_REJECTIONS: dict[str, str] = {
+    "circuit_open": "failing fast after repeated failures",
+    "queue_timeout": "too many calls in flight",
+}
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
 _SECRET = re.compile(r"(?i)\bbearer\s+\S+|\beyJ[\w-]*\.[\w-]*\.[\w-]*")
@@ -81,6 +99,9 @@ class UpstreamConfig:
     `base_url`: the catalog's is the API root (`http://host:8585/api`; paths then start
     `/v1/...`), the registry's the host (`http://host:8586`; paths start `/api/v2/...`).
     `token` is the service token sent when a caller has no `Authorization` of its own.
+    `max_concurrency` calls may be in flight at once; another waits up to `queue_timeout`
+    seconds for a slot. `failure_threshold` failed calls in a row open the circuit for
+    `cooldown` seconds. `tracing` makes a span of each call.
     """
 
     name: UpstreamName
@@ -91,6 +112,11 @@ class UpstreamConfig:
     max_connections: int = 100
     retries: int = 1
     transport: Literal["aiohttp", "httpx"] = "aiohttp"
+    max_concurrency: int = 100
+    queue_timeout: float = 1.0
+    failure_threshold: int = 5
+    cooldown: float = 10.0
+    tracing: bool = False
 
     def __repr__(self) -> str:
         # Keeps the token out of tracebacks and log lines that print the config.
@@ -99,7 +125,9 @@ class UpstreamConfig:
             f"UpstreamConfig(name={self.name!r}, base_url={self.base_url!r}, token={token}, "
             f"timeout={self.timeout}, connect_timeout={self.connect_timeout}, "
             f"max_connections={self.max_connections}, retries={self.retries}, "
-            f"transport={self.transport!r})"
+            f"transport={self.transport!r}, max_concurrency={self.max_concurrency}, "
+            f"queue_timeout={self.queue_timeout}, failure_threshold={self.failure_threshold}, "
+            f"cooldown={self.cooldown}, tracing={self.tracing})"
         )
 
 
@@ -133,25 +161,115 @@ def sanitize(text: str, limit: int = MESSAGE_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _transport(config: UpstreamConfig) -> httpx.AsyncBaseTransport:
-    limits = httpx.Limits(
-        max_connections=config.max_connections,
-        max_keepalive_connections=config.max_connections,
-        keepalive_expiry=KEEPALIVE_EXPIRY,
-    )
-    if config.transport == "aiohttp":
-        transport: httpx.AsyncBaseTransport = AiohttpTransport(limits=limits, trust_env=False)
-        return transport
-    return httpx.AsyncHTTPTransport(limits=limits, trust_env=False)
+Exchange = tuple[int, Mapping[str, str], bytes]
+
+
+class _HttpxSender:
+    """Requests through an httpx transport: httpx's own pool, or a test's `MockTransport`
+    or `ASGITransport`."""
+
+    def __init__(self, config: UpstreamConfig, transport: httpx.AsyncBaseTransport | None) -> None:
+        if transport is None:
+            limits = httpx.Limits(
+                max_connections=config.max_connections,
+                max_keepalive_connections=config.max_connections,
+                keepalive_expiry=KEEPALIVE_EXPIRY,
+            )
+            transport = httpx.AsyncHTTPTransport(limits=limits, trust_env=False)
+        self._transport = transport
+        timeout = httpx.Timeout(config.timeout, connect=config.connect_timeout)
+        self._extensions: dict[str, Any] = {"timeout": timeout.as_dict()}
+
+    async def send(
+        self, method: str, url: str, headers: dict[str, str], content: bytes | None
+    ) -> Exchange:
+        request = httpx.Request(
+            method, url, headers=headers, content=content, extensions=self._extensions
+        )
+        response = await self._transport.handle_async_request(request)
+        try:
+            body = await response.aread()
+        finally:
+            await response.aclose()
+        return response.status_code, response.headers, body
+
+    async def aclose(self) -> None:
+        await self._transport.aclose()
+
+
+class _AiohttpSender:
+    """Requests straight through an aiohttp pool (the default, chosen by measurement).
+
+    Wrapping aiohttp in httpx's Request and Response (what an httpx transport over aiohttp
+    does) costs more CPU per call than the rest of the client layer: URL parsing, header
+    normalisation and a chunked body stream; see docs/performance.md. Failures are raised
+    as the httpx exceptions that retries and error mapping speak, as such a transport would.
+    """
+
+    def __init__(self, config: UpstreamConfig) -> None:
+        self._config = config
+        self._timeout = aiohttp.ClientTimeout(
+            sock_connect=config.connect_timeout, sock_read=config.timeout, connect=config.timeout
+        )
+        self._session: aiohttp.ClientSession | None = None
+
+    def _open(self) -> aiohttp.ClientSession:
+        # Made on first use: a session belongs to the event loop that runs the requests.
+        connector = aiohttp.TCPConnector(
+            limit=self._config.max_connections,
+            keepalive_timeout=KEEPALIVE_EXPIRY,
+            ssl=httpx.create_ssl_context(trust_env=False),
+        )
+        self._session = aiohttp.ClientSession(connector=connector, trust_env=False)
+        return self._session
+
+    async def send(
+        self, method: str, url: str, headers: dict[str, str], content: bytes | None
+    ) -> Exchange:
+        session = self._session or self._open()
+        try:
+            async with session.request(
+                method,
+                url,
+                headers=headers,
+                data=content,
+                allow_redirects=False,
+                timeout=self._timeout,
+            ) as response:
+                body = await response.read()
+        except (aiohttp.ClientError, HttpProcessingError) as exc:
+            raise _as_httpx_error(exc) from exc
+        return response.status, response.headers, body
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+
+def _as_httpx_error(exc: aiohttp.ClientError | HttpProcessingError) -> httpx.RequestError:
+    message = str(exc)
+    if isinstance(exc, HttpProcessingError):
+        if isinstance(exc.__cause__, ContentEncodingError):
+            return httpx.DecodingError(message)
+        return httpx.RemoteProtocolError(message)
+    if isinstance(exc, aiohttp.SocketTimeoutError):
+        return httpx.ReadTimeout(message)
+    if isinstance(exc, aiohttp.ClientConnectionError):
+        # Refused, dropped and timed-out connections alike: the request was not processed.
+        return httpx.ConnectTimeout(message)
+    if isinstance(exc, aiohttp.ClientPayloadError):
+        return httpx.ReadError(message)
+    return httpx.TransportError(message)
 
 
 class UpstreamHttp:
-    """One pooled keep-alive connection pool (an httpx transport) for one upstream.
+    """One pooled keep-alive connection pool for one upstream.
 
-    Requests go straight to the transport: httpx's `AsyncClient` pipeline (URL merging,
-    cookies, auth and redirect hooks) costs more CPU per call than the transport itself
-    and none of it is needed here. Transports stay the test seam (`MockTransport`,
-    `ASGITransport`).
+    `config.transport` "aiohttp" (the default) sends through aiohttp directly; "httpx",
+    or a `transport` given here, through an httpx transport, which stays the test seam
+    (`MockTransport`, `ASGITransport`). Requests go straight to the transport: httpx's
+    `AsyncClient` pipeline (URL merging, cookies, auth and redirect hooks) costs more CPU
+    per call than the transport itself and none of it is needed here.
     """
 
     def __init__(
@@ -163,9 +281,20 @@ class UpstreamHttp:
         self._base = config.base_url.rstrip("/")
         self._service_auth = f"Bearer {config.token}" if config.token else None
         self._attempts = 1 + max(config.retries, 0)
-        timeout = httpx.Timeout(config.timeout, connect=config.connect_timeout)
-        self._extensions: dict[str, Any] = {"timeout": timeout.as_dict()}
-        self._transport = transport if transport is not None else _transport(config)
+        self._sender = (
+            _AiohttpSender(config)
+            if transport is None and config.transport == "aiohttp"
+            else _HttpxSender(config, transport)
+        )
+        self.metrics = UpstreamMetrics(config.name)
+        self.guard = UpstreamGuard(
+            CircuitBreaker(
+                config.failure_threshold, config.cooldown, on_change=self._circuit_changed
+            ),
+            Bulkhead(config.max_concurrency, config.queue_timeout),
+            failure_types=(UpstreamUnavailableError,),
+        )
+        self._tracer = tracer() if config.tracing else None
 
     async def request(
         self,
@@ -185,7 +314,7 @@ class UpstreamHttp:
         `segment`). `auth` is the caller's `Authorization` value, forwarded verbatim;
         without one the service token is sent, if configured. `json` (any
         msgspec-encodable value) is the request body; `None` sends none. Only
-        `idempotent` calls are retried.
+        `idempotent` calls are retried. `request_id` is sent as `X-Request-ID`.
         """
         headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
         credentials = auth if auth is not None else self._service_auth
@@ -201,9 +330,50 @@ class UpstreamHttp:
         if params:
             url = f"{url}?{urlencode(params, safe=',', quote_via=quote)}"
         attempts = self._attempts if idempotent else 1
-        status, response_headers, body = await self._send(
-            method, url, path, content, headers, attempts
-        )
+        route = route_template(path)
+        if self._tracer is None:
+            return await self._call(method, url, path, route, decode, content, headers, attempts)
+        with client_span(self._tracer, self.name, method, route, headers) as span:
+            try:
+                reply = await self._call(
+                    method, url, path, route, decode, content, headers, attempts
+                )
+            except GatewayError as error:
+                record_error(span, error.code, error.status)
+                raise
+            record_status(span, reply.status)
+            return reply
+
+    async def _call(
+        self,
+        method: str,
+        url: str,
+        path: str,
+        route: str,
+        decode: type[T],
+        content: bytes | None,
+        headers: dict[str, str],
+        attempts: int,
+    ) -> Reply[T]:
+        try:
+            async with self.guard.call() as call:
+                in_flight = self.metrics.in_flight
+                in_flight.inc()
+                try:
+                    status, response_headers, body = await self._send(
+                        method, url, path, route, content, headers, attempts
+                    )
+                finally:
+                    in_flight.dec()
+                if status in RETRY_STATUSES:
+                    call.failed()
+        except Rejected as rejected:
+            self.metrics.rejected(rejected.reason)
+            logger.debug("%s %s %s rejected: %s", self.name, method, path, rejected.reason)
+            raise UpstreamUnavailableError(
+                f"{self._label} is unavailable ({_REJECTIONS[rejected.reason]})",
+                upstream=self.name,
+            ) from None
         if not 200 <= status < 300:
             self._raise_for_status(method, path, status, body)
         try:
@@ -222,35 +392,33 @@ class UpstreamHttp:
     async def ping(self) -> None:
         """Succeed when the upstream answers HTTP below 500 (no credentials are sent)."""
         headers = {"User-Agent": USER_AGENT}
-        status, _, body = await self._send("GET", self._base + "/", "/", None, headers, 1)
+        status, _, body = await self._send("GET", self._base + "/", "/", "/", None, headers, 1)
         if status >= 500:
             self._raise_for_status("GET", "/", status, body)
 
     async def aclose(self) -> None:
-        await self._transport.aclose()
+        await self._sender.aclose()
 
     async def _send(
         self,
         method: str,
         url: str,
         path: str,
+        route: str,
         content: bytes | None,
         headers: dict[str, str],
         attempts: int,
-    ) -> tuple[int, httpx.Headers, bytes]:
+    ) -> Exchange:
         attempt = 1
         while True:
+            started = time.perf_counter()
             try:
-                request = httpx.Request(
-                    method, url, headers=headers, content=content, extensions=self._extensions
+                status, response_headers, body = await self._sender.send(
+                    method, url, headers, content
                 )
-                response = await self._transport.handle_async_request(request)
-                try:
-                    body = await response.aread()
-                finally:
-                    await response.aclose()
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                # The aiohttp transport reports refused and dropped connections as
+                self._measure(method, route, "connect_error", started)
+                # The aiohttp sender reports refused and dropped connections as
                 # ConnectTimeout: both mean the request was not processed.
                 if attempt < attempts:
                     await self._backoff(attempt, method, path, type(exc).__name__)
@@ -258,8 +426,10 @@ class UpstreamHttp:
                     continue
                 self._unavailable("connection failed", method, path, exc)
             except httpx.TimeoutException as exc:
+                self._measure(method, route, "timeout", started)
                 self._unavailable("timeout", method, path, exc)
             except httpx.DecodingError as exc:
+                self._measure(method, route, "decoding_error", started)
                 self._fail(
                     UpstreamError(f"{self._label} sent an invalid response", upstream=self.name),
                     method,
@@ -267,13 +437,26 @@ class UpstreamHttp:
                     f"undecodable content encoding: {type(exc).__name__}",
                 )
             except (httpx.HTTPError, aiohttp.ClientError) as exc:
+                self._measure(method, route, "transport_error", started)
                 self._unavailable("transport error", method, path, exc)
-            status = response.status_code
+            self._measure(method, route, str(status), started)
             if status in RETRY_STATUSES and attempt < attempts:
                 await self._backoff(attempt, method, path, f"HTTP {status}")
                 attempt += 1
                 continue
-            return status, response.headers, body
+            return status, response_headers, body
+
+    def _measure(self, method: str, route: str, status: str, started: float) -> None:
+        self.metrics.request(method, route, status, time.perf_counter() - started)
+
+    def _circuit_changed(self, state: CircuitState) -> None:
+        self.metrics.circuit(state)
+        if state == "open":
+            logger.warning(
+                "%s circuit open: calls fail fast for %.1f s", self.name, self.config.cooldown
+            )
+        else:
+            logger.info("%s circuit %s", self.name, state.replace("_", "-"))
 
     async def _backoff(self, attempt: int, method: str, path: str, reason: str) -> None:
         logger.info("%s %s %s: retrying after %s", self.name, method, path, reason)

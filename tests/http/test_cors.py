@@ -101,6 +101,7 @@ async def test_answers_name_the_allowed_origin_only(gateway_with: GatewayFactory
         )
 
     assert allowed.headers["access-control-allow-origin"] == APP
+    assert allowed.headers["access-control-expose-headers"] == "X-Request-ID"
     assert allowed.headers["vary"] == "Accept, Origin"
     assert "access-control-allow-credentials" not in allowed.headers
     assert "access-control-allow-origin" not in other.headers

@@ -1,0 +1,1 @@
+"""Metrics, tracing and logs: per request and per upstream call, never per field."""

@@ -1,0 +1,199 @@
+"""Query cost: exact costs of typical operations; the limit answers before any upstream call."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from graphql import parse
+
+from gateway.cost import operation_cost
+from gateway.schema import create_schema
+from tests.conftest import EmulatorHandle, gateway_settings, running_gateway
+
+SCHEMA = create_schema()._schema
+
+PLAYGROUND_EXAMPLE = """
+query {
+  mlModels(first: 10) {
+    nodes { name service { name } followers { name } votes { upVotes downVotes } }
+  }
+}
+"""
+PAGE_BY_VARIABLE = "query Page($n: Int) { mlModels(first: $n) { nodes { name } } }"
+CONNECTION_DEFAULTS = """
+query { mlModels { totalCount pageInfo { hasNextPage } edges { cursor node { name } } } }
+"""
+NESTED_CONNECTIONS = """
+query {
+  services(kind: ML_MODEL, first: 5) {
+    nodes { mlModels(first: 4) { nodes { followers { name } } } }
+  }
+}
+"""
+NESTED_LISTS = "query { tables(first: 3) { nodes { columns { name children { name } } } } }"
+ENTITIES = """
+query Entities($r: [_Any!]!) {
+  _entities(representations: $r) {
+    ... on MlModel { name followers { name } }
+    ... on User { name }
+  }
+}
+"""
+FRAGMENTS = """
+fragment A on MlModel { name }
+fragment B on MlModel { ...A ...A }
+fragment C on MlModel { ...B ...B }
+query { mlModels(first: 2) { nodes { ...C ...C } } }
+"""
+SKIPPED = "query Me($s: Boolean!) { me { id name @skip(if: $s) } }"
+FOLLOW = """
+mutation Follow($id: ID!) {
+  follow(kind: ML_MODEL, id: $id) {
+    __typename
+    ... on FollowSuccess {
+      user { name }
+      asset { ... on MlModel { id version followerCount followers { name } } }
+    }
+    ... on MutationError { message code }
+  }
+}
+"""
+MODEL_ID = "5e5e5e5e-0000-4000-8000-000000000000"
+
+
+@pytest.mark.parametrize(
+    ("query", "variables", "cost"),
+    [
+        pytest.param("query { me { name } }", None, 2, id="object-and-scalar"),
+        # 1 + nodes 1 + 10 x (name 1 + service 2 + followers (1 + 10) + votes 3)
+        pytest.param(PLAYGROUND_EXAMPLE, None, 172, id="playground-example"),
+        pytest.param(PAGE_BY_VARIABLE, {"n": 3}, 5, id="first-from-variable"),
+        pytest.param(PAGE_BY_VARIABLE, {}, 12, id="default-page-size"),
+        pytest.param("query { users(last: 4) { nodes { name } } }", None, 6, id="last"),
+        # totalCount and pageInfo are once per page; edges and nodes once per item.
+        pytest.param(CONNECTION_DEFAULTS, None, 35, id="connection-parts"),
+        # 2 + 5 x (mlModels 1 + nodes 1 + 4 x (followers 1 + 10))
+        pytest.param(NESTED_CONNECTIONS, None, 232, id="nested-connections"),
+        # 2 + 3 x (columns 1 + 10 x (name 1 + children (1 + 10)))
+        pytest.param(NESTED_LISTS, None, 365, id="nested-lists"),
+        pytest.param(
+            'query { modelVersions(modelRid: "ri.x") { nodes { rid } } }',
+            None,
+            22,
+            id="model-versions-page-20",
+        ),
+        # 1 + 3 representations x the dearer member (MlModel: 1 + 11)
+        pytest.param(ENTITIES, {"r": [{"__typename": "User", "id": "u"}] * 3}, 37, id="entities"),
+        pytest.param(FRAGMENTS, None, 18, id="fragments"),
+        pytest.param(SKIPPED, {"s": True}, 2, id="skip"),
+        pytest.param(SKIPPED, {"s": False}, 3, id="not-skipped"),
+        pytest.param("query { __schema { types { name fields { name } } } }", None, 0, id="intro"),
+        # 1 + FollowSuccess: user 2 + asset (1 + 3 + followers 11)
+        pytest.param(FOLLOW, {"id": MODEL_ID}, 18, id="mutation-union"),
+    ],
+)
+def test_operation_cost(query: str, variables: dict[str, Any] | None, cost: int) -> None:
+    # given
+    document = parse(query)
+    # when
+    computed = operation_cost(SCHEMA, document, None, variables)
+    # then
+    assert computed == cost
+
+
+def test_cost_of_invalid_variables_is_left_to_execution() -> None:
+    assert operation_cost(SCHEMA, parse(PAGE_BY_VARIABLE), None, {"n": "ten"}) is None
+
+
+async def _post(
+    emulator: EmulatorHandle,
+    body: dict[str, Any],
+    *,
+    accept: str = "application/graphql-response+json",
+    **settings: object,
+) -> tuple[int, dict[str, Any]]:
+    async with running_gateway(gateway_settings(emulator, **settings), emulator) as gateway:
+        emulator.reset_counters()
+        response = await gateway.http.post("/graphql", json=body, headers={"Accept": accept})
+        return response.status_code, response.json()
+
+
+def _too_complex(cost: int, max_cost: int) -> dict[str, Any]:
+    return {
+        "errors": [
+            {
+                "message": f"The operation costs {cost}, more than the limit of {max_cost}: ask "
+                "for smaller pages (first/last) or fewer nested lists. Each field counts 1, "
+                "times the size of every list around it.",
+                "extensions": {"code": "QUERY_TOO_COMPLEX", "cost": cost, "maxCost": max_cost},
+            }
+        ]
+    }
+
+
+async def test_over_the_limit_is_refused_before_any_upstream_call(
+    emulator: EmulatorHandle,
+) -> None:
+    # when
+    status, body = await _post(emulator, {"query": PLAYGROUND_EXAMPLE}, max_cost=171)
+    # then
+    assert status == 400
+    assert body == _too_complex(172, 171)
+    assert emulator.counters() == {}
+
+
+async def test_legacy_json_clients_get_the_same_error_with_200(emulator: EmulatorHandle) -> None:
+    status, body = await _post(
+        emulator, {"query": PLAYGROUND_EXAMPLE}, accept="application/json", max_cost=100
+    )
+    assert status == 200
+    assert body == _too_complex(172, 100)
+    assert emulator.counters() == {}
+
+
+async def test_a_cost_at_the_limit_runs(emulator: EmulatorHandle) -> None:
+    status, body = await _post(
+        emulator, {"query": PAGE_BY_VARIABLE, "variables": {"n": 2}}, max_cost=4
+    )
+    assert status == 200
+    assert body == {
+        "data": {
+            "mlModels": {"nodes": [{"name": "ad_spend_allocator"}, {"name": "address_validator"}]}
+        }
+    }
+
+
+async def test_variables_set_the_cost(emulator: EmulatorHandle) -> None:
+    # given: the same document, which validation alone cannot cost
+    big = {"query": PAGE_BY_VARIABLE, "variables": {"n": 1000}}
+    # when
+    status, body = await _post(emulator, big, max_cost=500)
+    # then
+    assert status == 400
+    assert body == _too_complex(1002, 500)
+    assert emulator.counters() == {}
+
+
+async def test_a_mutation_over_the_limit_writes_nothing(emulator: EmulatorHandle) -> None:
+    status, body = await _post(
+        emulator, {"query": FOLLOW, "variables": {"id": MODEL_ID}}, max_cost=10
+    )
+    assert status == 400
+    assert body == _too_complex(18, 10)
+    assert emulator.counters() == {}
+
+
+async def test_an_astronomic_cost_is_reported_json_safe(emulator: EmulatorHandle) -> None:
+    # given: nested pages of 2^31 - 1 each (the resolvers would refuse them, too late)
+    n = 2**31 - 1
+    query = (
+        f"query {{ services(kind: ML_MODEL, first: {n}) {{ nodes {{ mlModels(first: {n}) "
+        f"{{ nodes {{ followers {{ name }} }} }} }} }} }}"
+    )
+    # when
+    status, body = await _post(emulator, {"query": query})
+    # then
+    assert status == 400
+    assert body == _too_complex(2**53 - 1, 50_000)
+    assert emulator.counters() == {}

@@ -1,0 +1,204 @@
+"""A registry that is down, hanging or slow: partial data in bounded time, fail fast, recover."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from typing import Any
+
+from gateway.emulator.ids import registry_model_rid
+from tests.conftest import EmulatorHandle, GatewayClient, gateway_settings, running_gateway
+from tests.gateway.rest import all_models
+
+BOTH = """
+query Both($rid: String!) {
+  mlModels(first: 2) { nodes { name } }
+  modelVersions(modelRid: $rid, first: 1) { nodes { rid } }
+}
+"""
+VERSIONS = """
+query Versions($rid: String!) { modelVersions(modelRid: $rid, first: 1) { nodes { rid } } }
+"""
+CATALOG_ONLY = "query CatalogOnly { mlModels(first: 2) { nodes { name } } }"
+
+LIST_VERSIONS = "GET /api/v2/models/{modelRid}/versions"
+RID = registry_model_rid("churn_predictor")
+OPEN_MESSAGE = "The registry is unavailable (failing fast after repeated failures)"
+
+
+def first_two_names(emulator: EmulatorHandle) -> list[dict[str, str]]:
+    return [{"name": m["name"]} for m in all_models(emulator)[:2]]
+
+
+def registry_error(message: str, **extensions: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "message": message,
+            "locations": [{"line": 4, "column": 3}],
+            "path": ["modelVersions"],
+            "extensions": {"code": "UPSTREAM_UNAVAILABLE", "upstream": "registry", **extensions},
+        }
+    ]
+
+
+def registry_calls(emulator: EmulatorHandle) -> int:
+    return sum(1 for entry in emulator.requests() if entry["route"] == LIST_VERSIONS)
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+async def test_a_hanging_registry_yields_partial_data_within_the_timeout(
+    emulator: EmulatorHandle,
+) -> None:
+    # given a registry that answers after 3 s and a 0.5 s upstream timeout
+    emulator.add_fault(match="registry", delay_ms=3000)
+    settings = gateway_settings(emulator, upstream_timeout=0.5)
+    async with running_gateway(settings, emulator) as gateway:
+        # when
+        started = time.monotonic()
+        result = await gateway.execute(BOTH, {"rid": RID})
+        elapsed = time.monotonic() - started
+    # then the catalog half answers and the registry field fails, without waiting 3 s
+    assert result == {
+        "data": {"mlModels": {"nodes": first_two_names(emulator)}, "modelVersions": None},
+        "errors": registry_error("The registry is unavailable (timeout)"),
+    }
+    assert elapsed < 1.5
+
+
+async def test_a_registry_nobody_listens_for_yields_partial_data_at_once(
+    emulator: EmulatorHandle,
+) -> None:
+    # given
+    settings = gateway_settings(emulator, registry_url=f"http://127.0.0.1:{closed_port()}")
+    async with running_gateway(settings, emulator) as gateway:
+        # when
+        started = time.monotonic()
+        result = await gateway.execute(BOTH, {"rid": RID})
+        elapsed = time.monotonic() - started
+    # then
+    assert result == {
+        "data": {"mlModels": {"nodes": first_two_names(emulator)}, "modelVersions": None},
+        "errors": registry_error("The registry is unavailable (connection failed)"),
+    }
+    assert elapsed < 1.0
+
+
+async def test_the_circuit_opens_fails_fast_without_requests_and_recovers(
+    emulator: EmulatorHandle,
+) -> None:
+    # given a circuit that opens after two failed calls and probes after 0.5 s
+    settings = gateway_settings(
+        emulator, breaker_failure_threshold=2, breaker_cooldown=0.5, upstream_retries=0
+    )
+    names = first_two_names(emulator)
+    emulator.add_fault(match="registry", status=503)
+    async with running_gateway(settings, emulator) as gateway:
+        # when two calls fail with 503
+        failed = [await gateway.execute(BOTH, {"rid": RID}) for _ in range(2)]
+        # then each was a request answered 503
+        for result in failed:
+            assert result["errors"] == registry_error(
+                "The registry failed to answer (HTTP 503)",
+                code="UPSTREAM_ERROR",
+                upstreamError="Default:Internal",
+            )
+        assert registry_calls(emulator) == 2
+        assert await circuit_state(gateway) == 2.0
+
+        # when the circuit is open
+        open_result = await gateway.execute(BOTH, {"rid": RID})
+        # then the registry field fails fast, no request is made, the catalog still answers
+        assert open_result == {
+            "data": {"mlModels": {"nodes": names}, "modelVersions": None},
+            "errors": registry_error(OPEN_MESSAGE),
+        }
+        assert registry_calls(emulator) == 2
+
+        # when the registry recovers and the cool-down is over
+        emulator.clear_faults()
+        await asyncio.sleep(0.6)
+        probe = await gateway.execute(VERSIONS, {"rid": RID})
+        after = await gateway.execute(VERSIONS, {"rid": RID})
+        # then the probe went through and closed the circuit; the next call flows too
+        assert "errors" not in probe
+        assert after == probe
+        assert len(probe["data"]["modelVersions"]["nodes"]) == 1
+        assert registry_calls(emulator) == 4
+        assert await circuit_state(gateway) == 0.0
+
+
+async def test_a_failed_probe_keeps_failing_fast(emulator: EmulatorHandle) -> None:
+    # given an open circuit whose cool-down is over, the registry still down
+    settings = gateway_settings(
+        emulator, breaker_failure_threshold=1, breaker_cooldown=0.3, upstream_retries=0
+    )
+    emulator.add_fault(match="registry", status=503)
+    async with running_gateway(settings, emulator) as gateway:
+        await gateway.execute(VERSIONS, {"rid": RID})
+        await asyncio.sleep(0.35)
+        # when the probe fails
+        probe = await gateway.execute(VERSIONS, {"rid": RID})
+        after = await gateway.execute(VERSIONS, {"rid": RID})
+    # then it reopened: the next call made no request
+    assert probe["errors"][0]["extensions"]["code"] == "UPSTREAM_ERROR"
+    assert after["errors"][0]["message"] == OPEN_MESSAGE
+    assert registry_calls(emulator) == 2
+
+
+async def test_a_slow_registry_holds_a_bounded_number_of_calls_and_never_slows_the_catalog(
+    emulator: EmulatorHandle,
+) -> None:
+    # given a registry that takes 1 s, at most 2 calls to it at once, 0.2 s to wait for a slot
+    settings = gateway_settings(
+        emulator, upstream_max_concurrency=2, upstream_queue_timeout=0.2, upstream_timeout=3
+    )
+    names = first_two_names(emulator)
+    emulator.reset_counters()
+    emulator.add_fault(match=LIST_VERSIONS, delay_ms=1000)
+    async with running_gateway(settings, emulator) as gateway:
+
+        async def timed(query: str, variables: dict[str, object]) -> tuple[float, Any]:
+            started = time.monotonic()
+            result = await gateway.execute(query, variables)
+            return time.monotonic() - started, result
+
+        # when five registry queries hang and a catalog-only query runs meanwhile
+        hanging = [asyncio.create_task(timed(VERSIONS, {"rid": RID})) for _ in range(5)]
+        await asyncio.sleep(0.05)
+        catalog_time, catalog = await timed(CATALOG_ONLY, {})
+        outcomes = await asyncio.gather(*hanging)
+    # then the catalog answered at once
+    assert catalog == {"data": {"mlModels": {"nodes": names}}}
+    assert catalog_time < 0.3
+    # two registry calls were made and answered; three gave up quickly without a request
+    answered = [t for t, r in outcomes if "errors" not in r]
+    rejected = [(t, r["errors"]) for t, r in outcomes if "errors" in r]
+    assert len(answered) == 2
+    assert all(t >= 1.0 for t in answered)
+    assert len(rejected) == 3
+    for elapsed, errors in rejected:
+        assert elapsed < 0.8
+        assert errors == [
+            {
+                "message": "The registry is unavailable (too many calls in flight)",
+                "locations": [{"line": 2, "column": 33}],
+                "path": ["modelVersions"],
+                "extensions": {"code": "UPSTREAM_UNAVAILABLE", "upstream": "registry"},
+            }
+        ]
+    assert emulator.counters() == {LIST_VERSIONS: 2, "GET /api/v1/mlmodels": 1}
+
+
+async def circuit_state(gateway: GatewayClient) -> float:
+    text = (await gateway.http.get("/metrics")).text
+    line = 'gateway_upstream_circuit_state{upstream="registry"} '
+    values = [float(row[len(line) :]) for row in text.splitlines() if row.startswith(line)]
+    assert len(values) == 1
+    return values[0]
