@@ -184,6 +184,37 @@ def _run_export(args: argparse.Namespace) -> None:
         sys.stdout.write(sdl)
 
 
+def _add_config_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = commands.add_parser(
+        "config",
+        help="print the effective settings (from the environment; secrets masked)",
+        description="Print every setting as GATEWAY_NAME=value, as `gateway serve` would read "
+        "it from the environment, with tokens masked.",
+    )
+    p.add_argument(
+        "--markdown", action="store_true", help="print the documentation table of all settings"
+    )
+
+
+def _run_config(args: argparse.Namespace) -> None:
+    from pydantic import ValidationError
+
+    from gateway.settings import Settings, effective, settings_table
+
+    if args.markdown:
+        sys.stdout.write(settings_table())
+        return
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        for error in exc.errors():
+            where = ".".join(map(str, error["loc"]))
+            print(f"gateway: invalid setting {where}: {error['msg']}", file=sys.stderr)
+        raise SystemExit(2) from None
+    for env, value in effective(settings):
+        print(f"{env}={value}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gateway",
@@ -193,6 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_serve_parser(commands)
     _add_emulator_parser(commands)
     _add_export_parser(commands)
+    _add_config_parser(commands)
     return parser
 
 
@@ -204,3 +236,5 @@ def main(argv: Sequence[str] | None = None) -> None:
         _run_emulator(args)
     elif args.command == "export-schema":
         _run_export(args)
+    elif args.command == "config":
+        _run_config(args)

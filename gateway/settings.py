@@ -265,3 +265,45 @@ def _origin(text: str) -> str:
 
 def secret(value: SecretStr | None) -> str | None:
     return value.get_secret_value() if value is not None else None
+
+
+def _shown_default(name: str) -> str:
+    default = Settings.model_fields[name].get_default(call_default_factory=True)
+    if name == "data_dir":
+        return "`$XDG_DATA_HOME/catalog-gateway` (`~/.local/share/...`)"
+    if default in (None, (), ""):
+        return "unset"
+    if isinstance(default, bool):
+        return "on" if default else "off"
+    return f"`{default}`"
+
+
+def settings_table() -> str:
+    """The configuration table of the README, generated from the fields above."""
+    lines = ["| env | flag | default | meaning |", "|---|---|---|---|"]
+    for name, info in Settings.model_fields.items():
+        flag = "--" + name.replace("_", "-")
+        if info.annotation is bool:
+            flag = f"{flag}/--no-{flag[2:]}"
+        description = (info.description or "").replace("|", "\\|")
+        lines.append(
+            f"| `GATEWAY_{name.upper()}` | `{flag}` | {_shown_default(name)} | {description} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def effective(settings: Settings) -> list[tuple[str, str]]:
+    """(env var, value) of every setting, secrets masked."""
+    shown: list[tuple[str, str]] = []
+    for name in Settings.model_fields:
+        value = getattr(settings, name)
+        if isinstance(value, SecretStr):
+            text = "********"
+        elif value is None:
+            text = ""
+        elif isinstance(value, tuple):
+            text = ",".join(value)
+        else:
+            text = str(value)
+        shown.append((f"GATEWAY_{name.upper()}", text))
+    return shown

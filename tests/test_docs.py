@@ -36,3 +36,14 @@ def test_example_is_valid(block: str) -> None:
 
 def test_there_are_examples() -> None:
     assert len(EXAMPLES) >= 5
+
+
+def test_readme_settings_table_is_current() -> None:
+    from gateway.settings import settings_table
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("-->\n", readme.index("<!-- settings:start")) + len("-->\n")
+    end = readme.index("<!-- settings:end -->")
+    assert readme[start:end] == settings_table(), (
+        "README's settings table is stale: paste the output of `gateway config --markdown`"
+    )

@@ -90,3 +90,21 @@ def test_serve_rejects_only_one_upstream_url(tmp_path: Path) -> None:
     )
     assert completed.returncode == 2
     assert "set both --catalog-url and --registry-url" in completed.stderr
+
+
+def test_config_prints_effective_settings_with_secrets_masked() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GATEWAY_")}
+    env.update({"GATEWAY_CATALOG_TOKEN": "s3cret-token", "GATEWAY_PORT": "9123"})
+    completed = subprocess.run(
+        [sys.executable, "-m", "gateway", "config"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env=env,
+    )
+    lines = completed.stdout.splitlines()
+    assert "GATEWAY_PORT=9123" in lines
+    assert "GATEWAY_CATALOG_TOKEN=********" in lines
+    assert "s3cret-token" not in completed.stdout
+    assert len(lines) == len(Settings.model_fields)
