@@ -105,7 +105,7 @@ class Query:
             assert name is not None
             try:
                 record = await info.context.catalog.get_service_by_name(
-                    kind.value, name, fields=fields
+                    kind.value, check_name(name, "name"), fields=fields
                 )
             except NotFoundError:
                 return None

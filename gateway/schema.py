@@ -7,7 +7,18 @@ from collections.abc import Callable
 from typing import Any, Final
 
 import strawberry
-from graphql import GraphQLError, GraphQLUnionType
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    ExecutableDefinitionNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLUnionType,
+    InlineFragmentNode,
+    ValidationContext,
+)
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -40,6 +51,35 @@ FEDERATION_VERSION: Final = "2.11"
 
 def _ignore_introspection(context: IgnoreContext) -> bool:
     return context.field_name.startswith("__")
+
+
+def _tolerating_undefined_fragments(rule: type[ASTValidationRule]) -> type[ASTValidationRule]:
+    """`rule`, skipped for documents that spread an undefined fragment: Strawberry's depth
+    rule raises KeyError on them (answered 500), while KnownFragmentNames reports them."""
+
+    class Rule(rule):  # type: ignore[valid-type,misc]
+        def __init__(self, context: ValidationContext) -> None:
+            if _spreads_undefined_fragment(context.document):
+                ASTValidationRule.__init__(self, context)
+            else:
+                super().__init__(context)
+
+    return Rule
+
+
+def _spreads_undefined_fragment(document: DocumentNode) -> bool:
+    defined = {d.name.value for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    pending = [
+        d.selection_set for d in document.definitions if isinstance(d, ExecutableDefinitionNode)
+    ]
+    while pending:
+        for selection in pending.pop().selections:
+            if isinstance(selection, FragmentSpreadNode):
+                if selection.name.value not in defined:
+                    return True
+            elif isinstance(selection, FieldNode | InlineFragmentNode) and selection.selection_set:
+                pending.append(selection.selection_set)
+    return False
 
 
 def _is_variable_value_error(message: str) -> bool:
@@ -108,9 +148,12 @@ def create_schema(settings: Settings | None = None) -> GatewaySchema:
     # The limiters' rule classes are made once: the validation cache keys on the rules too,
     # so a class made per request (what a limiter factory does) would never hit the cache.
     rules = [
-        *QueryDepthLimiter(
-            max_depth=settings.max_depth, should_ignore=_ignore_introspection
-        ).validation_rules,
+        *map(
+            _tolerating_undefined_fragments,
+            QueryDepthLimiter(
+                max_depth=settings.max_depth, should_ignore=_ignore_introspection
+            ).validation_rules,
+        ),
         *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
     ]
     # Factories: a fresh extension per request; the parse/validation caches are module-level.
