@@ -1,0 +1,164 @@
+"""The data the benchmark queries read: extra ML models created through the catalog's REST API
+(clones of the seeded ones, with their followers and votes), and the ids each query uses."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import httpx
+
+from gateway.emulator.auth import make_jwt
+from gateway.emulator.config import DEFAULT_TOKEN
+
+AUTH = f"Bearer {DEFAULT_TOKEN}"
+ENTITY_COUNT = 100
+MUTATION_MODELS = 20
+SEED_CONCURRENCY = 16
+# What a model create request accepts of a model as the catalog answers it.
+CLONED = (
+    "displayName", "description", "algorithm", "target", "mlHyperParameters", "mlStore",
+    "server", "tags",
+)  # fmt: skip
+
+
+class EmulatorControl:
+    """The emulator's `/_emulator/` knobs."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._client = httpx.Client(base_url=url, timeout=30)
+
+    def reset_counters(self) -> None:
+        self._client.delete("/_emulator/counters").raise_for_status()
+
+    def calls(self) -> int:
+        """Upstream calls counted since the last reset."""
+        response = self._client.get("/_emulator/counters")
+        response.raise_for_status()
+        return int(response.json()["total"])
+
+    def set_latency(self, ms: float) -> None:
+        self._client.put("/_emulator/latency", json={"ms": ms}).raise_for_status()
+
+    def close(self) -> None:
+        self._client.close()
+
+
+@dataclass(frozen=True, slots=True)
+class Dataset:
+    """The ids the queries use; everything else a client discovers from the answers."""
+
+    catalog: str  # the catalog's API root, e.g. http://127.0.0.1:8585/api
+    registry: str  # the registry's host
+    detail_fqn: str  # Q2: a registry-linked model with features, tables and followers
+    entity_ids: tuple[str, ...]  # Q3: `_entities` representations
+    mutation_ids: tuple[str, ...]  # Q4: models followed and voted on
+    caller_id: str  # the user the service token belongs to
+    model_count: int
+
+    @classmethod
+    def discover(cls, url: str) -> Dataset:
+        with httpx.Client(base_url=f"{url}/api", headers={"Authorization": AUTH}) as client:
+            page = client.get(
+                "/v1/mlmodels", params={"limit": 1_000_000, "fields": "followers,extension"}
+            )
+            page.raise_for_status()
+            models = page.json()["data"]
+            me = client.get("/v1/users/loggedInUser")
+            me.raise_for_status()
+
+        def richness(model: dict[str, Any]) -> tuple[int, str]:
+            tables = {
+                source["dataSource"]["id"]
+                for feature in model.get("mlFeatures") or ()
+                for source in feature.get("featureSources") or ()
+                if source.get("dataSource")
+            }
+            return len(tables) + len(model.get("followers") or ()), model["fullyQualifiedName"]
+
+        linked = [m for m in models if (m.get("extension") or {}).get("registryModelRid")]
+        if not linked:
+            raise SystemExit("the catalog has no ML model linked to the registry")
+        ids = [m["id"] for m in models]
+        return cls(
+            catalog=f"{url}/api",
+            registry=url,
+            detail_fqn=max(linked, key=richness)["fullyQualifiedName"],
+            entity_ids=tuple(ids[-ENTITY_COUNT:]),
+            mutation_ids=tuple(ids[:MUTATION_MODELS]),
+            caller_id=me.json()["id"],
+            model_count=len(models),
+        )
+
+
+def _create_body(model: dict[str, Any], name: str) -> dict[str, Any]:
+    body = {key: model[key] for key in CLONED if model.get(key) is not None}
+    body["name"] = name
+    body["service"] = model["service"]["fullyQualifiedName"]
+    body["mlFeatures"] = [
+        {key: value for key, value in feature.items() if key != "fullyQualifiedName"}
+        for feature in model.get("mlFeatures") or ()
+    ]
+    return body
+
+
+async def _clone(
+    session: aiohttp.ClientSession, api: str, model: dict[str, Any], name: str
+) -> None:
+    async with session.post(f"{api}/v1/mlmodels", json=_create_body(model, name)) as response:
+        if response.status != 201:
+            detail = await response.text()
+            raise SystemExit(f"creating model {name}: HTTP {response.status} {detail}")
+        created = await response.json()
+    path = f"{api}/v1/mlmodels/{created['id']}"
+    calls = [
+        session.put(f"{path}/followers", json=follower["id"])
+        for follower in model.get("followers") or ()
+    ]
+    votes = model.get("votes") or {}
+    for kind, voters in (("votedUp", "upVoters"), ("votedDown", "downVoters")):
+        for voter in votes.get(voters) or ():
+            auth = {"Authorization": f"Bearer {make_jwt(voter['name'])}"}
+            calls.append(session.put(f"{path}/vote", json={"updatedVoteType": kind}, headers=auth))
+    for call in calls:
+        async with call as response:
+            if response.status != 200:
+                raise SystemExit(f"decorating model {name}: HTTP {response.status}")
+
+
+async def _grow(url: str, total: int) -> int:
+    api = f"{url}/api"
+    connector = aiohttp.TCPConnector(limit=SEED_CONCURRENCY)
+    headers = {"Authorization": AUTH}
+    async with aiohttp.ClientSession(connector=connector, headers=headers) as session:
+        params = {"limit": "1000000", "fields": "followers,votes,tags"}
+        async with session.get(f"{api}/v1/mlmodels", params=params) as response:
+            response.raise_for_status()
+            seeded = (await response.json())["data"]
+        missing = total - len(seeded)
+        gate = asyncio.Semaphore(SEED_CONCURRENCY)
+
+        async def clone(i: int) -> None:
+            model = seeded[i % len(seeded)]
+            async with gate:
+                await _clone(session, api, model, f"{model['name']}_{i // len(seeded):03d}")
+
+        await asyncio.gather(*(clone(i) for i in range(max(missing, 0))))
+    return max(missing, 0)
+
+
+def grow_catalog(control: EmulatorControl, total: int) -> int:
+    """Clone seeded models (features, tags, followers, votes) until the catalog holds `total`.
+
+    Runs with the emulator's latency off; answers how many models were created.
+    """
+    with httpx.Client(timeout=30) as client:
+        latency = float(client.get(f"{control.url}/_emulator/latency").json()["ms"])
+    control.set_latency(0)
+    try:
+        return asyncio.run(_grow(control.url, total))
+    finally:
+        control.set_latency(latency)

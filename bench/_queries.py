@@ -1,0 +1,219 @@
+"""The benchmarked operations, as a catalog frontend sends them, and how to check an answer."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from bench._dataset import Dataset
+
+LIST_PAGE = """
+query ModelsPage($first: Int!) {
+  mlModels(first: $first) {
+    pageInfo { hasNextPage endCursor }
+    edges {
+      node {
+        id name displayName algorithm
+        service { name serviceType }
+        followerCount
+        votes { upVotes downVotes }
+        tags { tagFQN }
+      }
+    }
+  }
+}
+"""
+
+DETAIL = """
+query ModelDetail($fqn: String!) {
+  mlModel(fullyQualifiedName: $fqn) {
+    id name displayName description algorithm target
+    service { name serviceType }
+    mlFeatures {
+      name dataType
+      featureSources {
+        name dataType
+        table { fullyQualifiedName columns { name dataType description } }
+      }
+    }
+    followers { name displayName email }
+    versions(first: 10) {
+      nodes {
+        rid createdTime source { type }
+        modelApi {
+          inputs { name type columns { name dataType required } }
+          outputs { name type columns { name dataType } }
+        }
+      }
+    }
+  }
+}
+"""
+
+ENTITIES = """
+query($r: [_Any!]!) { _entities(representations: $r) { ... on MlModel { id name algorithm } } }
+"""
+
+FOLLOW = """
+mutation Follow($id: ID!) {
+  follow(kind: ML_MODEL, id: $id) {
+    __typename
+    ... on FollowSuccess { asset { ... on MlModel { id followerCount } } }
+  }
+}
+"""
+
+UNFOLLOW = """
+mutation Unfollow($id: ID!) {
+  unfollow(kind: ML_MODEL, id: $id) {
+    __typename
+    ... on FollowSuccess { asset { ... on MlModel { id followerCount } } }
+  }
+}
+"""
+
+VOTE = """
+mutation Vote($id: ID!, $vote: VoteType!) {
+  vote(kind: ML_MODEL, id: $id, vote: $vote) {
+    __typename
+    ... on VoteSuccess { vote asset { ... on MlModel { id votes { upVotes downVotes } } } }
+  }
+}
+"""
+
+PAGE_SIZES = (10, 50, 200, 1000)
+LIST_SIZE = 50
+MUTATION_FIELDS = ("follow", "unfollow", "vote")
+
+Check = Callable[[dict[str, Any]], str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One benchmarked query: request bodies (sent in rotation) and a check of an answer."""
+
+    key: str
+    title: str
+    short: str
+    bodies: tuple[bytes, ...]
+    check: Check
+    levels: int  # dependent upstream round trips the data needs at least
+
+
+def _body(query: str, variables: dict[str, Any]) -> bytes:
+    return orjson.dumps({"query": " ".join(query.split()), "variables": variables})
+
+
+def _no_errors(check: Check) -> Check:
+    def checked(answer: dict[str, Any]) -> str | None:
+        if answer.get("errors"):
+            return f"errors: {orjson.dumps(answer['errors'])[:300].decode()}"
+        return check(answer["data"])
+
+    return checked
+
+
+def list_page(size: int) -> Operation:
+    def check(data: dict[str, Any]) -> str | None:
+        edges = data["mlModels"]["edges"]
+        if len(edges) != size:
+            return f"{len(edges)} models instead of {size}"
+        if not all(e["node"]["service"]["serviceType"] for e in edges):
+            return "a model without its service type"
+        return None
+
+    return Operation(
+        f"Q1/{size}",
+        f"Q1 model list page ({size} models)",
+        "Q1 list page",
+        (_body(LIST_PAGE, {"first": size}),),
+        _no_errors(check),
+        levels=1,
+    )
+
+
+def operations(dataset: Dataset, with_mutations: bool) -> list[Operation]:
+    def detail(data: dict[str, Any]) -> str | None:
+        model = data["mlModel"]
+        if model is None:
+            return "no model"
+        tables = [s["table"] for f in model["mlFeatures"] for s in f["featureSources"]]
+        if not tables or not all(t and t["columns"] for t in tables):
+            return "a feature source without its table columns"
+        if not model["followers"] or not all(u["email"] for u in model["followers"]):
+            return "no followers with emails"
+        if not model["versions"] or not model["versions"]["nodes"]:
+            return "no registry versions"
+        return None
+
+    def entities(data: dict[str, Any]) -> str | None:
+        found = [e["id"] for e in data["_entities"] if e]
+        if found != list(dataset.entity_ids):
+            return f"{len(found)} entities instead of {len(dataset.entity_ids)}"
+        return None
+
+    references = [{"__typename": "MlModel", "id": i} for i in dataset.entity_ids]
+    ops = [
+        list_page(LIST_SIZE),
+        Operation(
+            "Q2",
+            f"Q2 model detail ({dataset.detail_fqn})",
+            "Q2 model detail",
+            (_body(DETAIL, {"fqn": dataset.detail_fqn}),),
+            _no_errors(detail),
+            levels=2,
+        ),
+        Operation(
+            "Q3",
+            f"Q3 _entities, {len(references)} MlModel representations",
+            "Q3 _entities",
+            (_body(ENTITIES, {"r": references}),),
+            _no_errors(entities),
+            levels=1,
+        ),
+    ]
+    if with_mutations:
+        ops.append(mutations(dataset))
+    return ops
+
+
+def mutations(dataset: Dataset) -> Operation:
+    """Follow, vote up, unfollow, withdraw the vote: in turn, over a set of models."""
+    bodies: list[bytes] = []
+    for model_id in dataset.mutation_ids:
+        bodies += [
+            _body(FOLLOW, {"id": model_id}),
+            _body(VOTE, {"id": model_id, "vote": "UP"}),
+            _body(UNFOLLOW, {"id": model_id}),
+            _body(VOTE, {"id": model_id, "vote": "NONE"}),
+        ]
+
+    def check(data: dict[str, Any]) -> str | None:
+        (result,) = data.values()
+        if result["__typename"] not in ("FollowSuccess", "VoteSuccess"):
+            return f"answered {result['__typename']}"
+        return None
+
+    return Operation(
+        "Q4",
+        f"Q4 follow/vote/unfollow/unvote mix over {len(dataset.mutation_ids)} models",
+        "Q4 mutations",
+        tuple(bodies),
+        _no_errors(check),
+        levels=2,
+    )
+
+
+def schema_has_mutations(schema: Path) -> bool:
+    """Whether the committed SDL declares the follow, unfollow and vote mutations."""
+    text = schema.read_text() if schema.exists() else ""
+    block = re.search(r"^type Mutation \{(.*?)^\}", text, re.MULTILINE | re.DOTALL)
+    if block is None:
+        return False
+    names = set(re.findall(r"^  (\w+)[(:]", block.group(1), re.MULTILINE))
+    return all(name in names for name in MUTATION_FIELDS)
