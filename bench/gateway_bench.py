@@ -310,11 +310,14 @@ def main(argv: list[str] | None = None) -> None:
     command = " ".join([".venv/bin/python -m bench.gateway_bench", *(argv or sys.argv[1:])])
     lines = machine_facts(command, wrk)
 
+    started = time.monotonic()
+
     def say(text: str) -> None:
-        print(text, file=sys.stderr, flush=True)
+        print(f"[{time.monotonic() - started:5.0f} s] {text}", file=sys.stderr, flush=True)
 
     with emulator(LATENCY_MS) as upstream:
         control = EmulatorControl(upstream.url)
+        say(f"growing the catalog to {CATALOG_SIZE} ML models")
         created = grow_catalog(control, CATALOG_SIZE)
         dataset = Dataset.discover(upstream.url)
         with_mutations = schema_has_mutations(ROOT / "schema.graphql")
@@ -335,6 +338,7 @@ def main(argv: list[str] | None = None) -> None:
             ]
             if not with_mutations:
                 lines.append("Q4 skipped: no mutations in schema")
+            say("checking the answers; upstream round trips at 200 ms latency")
             for op in ops:
                 bench.check(op)
             rounds = {op.key: bench.rounds(op) for op in ops}
@@ -353,11 +357,15 @@ def main(argv: list[str] | None = None) -> None:
                 say(f"{op.key} concurrency 1")
                 pages.append(bench.gateway_cell(op, 1, seconds / 2))
                 pages.append(bench.floor_cell(op, 1, seconds / 2))
+            say("client layer and GraphQL engine floor")
             control.set_latency(0)
             client_us, bare_us = client_cpu(dataset, CLIENT_CALLS)
             control.set_latency(LATENCY_MS)
             engine = engine_floor(PAGE_SIZES)
-            soak = bench.soak(ops, args.soak_minutes) if args.soak_minutes > 0 else []
+            soak: list[str] = []
+            if args.soak_minutes > 0:
+                say(f"soak: {args.soak_minutes:g} min")
+                soak = bench.soak(ops, args.soak_minutes)
     for op in ops:
         trips = rounds[op.key]
         title = (
