@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -14,6 +14,7 @@ from gateway.types.common import Deferred, Include, Tag, from_epoch_ms, settled,
 from gateway.types.connection import Connection, catalog_connection, page_args
 from gateway.types.keys import key_value, missing_key
 from gateway.types.model_version import ModelVersion, list_versions
+from gateway.types.relations import Relations
 from gateway.types.service import Service
 from gateway.types.user import Owner, User, owners_of, users_of
 from gateway.types.votes import Votes
@@ -27,8 +28,6 @@ from gateway.validation import check_fqn, check_uuid
 
 if TYPE_CHECKING:
     from gateway.types.table import Table
-
-T = TypeVar("T")
 
 
 @strawberry.type(description="Where a feature's values come from: a table column.")
@@ -122,7 +121,7 @@ def _ml_hyper_parameters(root: MlModel) -> list[HyperParameter]:
 @strawberry.federation.type(
     keys=["id", "fullyQualifiedName"], description="An ML model in the catalog."
 )
-class MlModel:
+class MlModel(Relations[MlModelRecord]):
     id: strawberry.ID = strawberry.field(description="Catalog id (UUID).")
     name: str = strawberry.field(description="Model name, unique within its service.")
     fully_qualified_name: str = strawberry.field(description="`<service>.<model>`.")
@@ -182,19 +181,9 @@ class MlModel:
             raise missing_key("MlModel", "id", "fullyQualifiedName")
         return cls.from_record(record) if record is not None else None
 
-    def _with(self, info: Info, field: str, convert: Callable[[MlModelRecord], T]) -> Deferred[T]:
-        """`convert` of the record, once relationship `field` is in it: now when the parent
-        loaded it (the usual case, thanks to field pushdown), else after loading it."""
-        if getattr(self.record, field) is not None:
-            return convert(self.record)
-        return self._load(info, field, convert)
-
-    async def _load(self, info: Info, field: str, convert: Callable[[MlModelRecord], T]) -> T:
+    def _reload(self, info: Info, field: str) -> Awaitable[MlModelRecord | None]:
         fields = upstream_fields(info, MODEL_FIELDS) | {field}
-        record = await info.context.loaders.model_by_id.load((str(self.id), fields))
-        if record is not None:
-            self.record = record
-        return convert(self.record)
+        return info.context.loaders.model_by_id.load((str(self.id), fields))
 
     @strawberry.field(description="The ML model service it belongs to.")
     def service(self) -> Service:

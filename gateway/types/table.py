@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -9,8 +10,9 @@ import strawberry
 
 from gateway.context import Info
 from gateway.selection import TABLE_FIELDS, upstream_fields
-from gateway.types.common import EntityRef, Tag, from_epoch_ms, tags_of
+from gateway.types.common import Deferred, EntityRef, Tag, from_epoch_ms, tags_of
 from gateway.types.keys import key_value, missing_key
+from gateway.types.relations import Relations
 from gateway.types.service import Service
 from gateway.types.user import Owner, User, owners_of, users_of
 from gateway.types.votes import Votes
@@ -61,7 +63,7 @@ class Column:
 @strawberry.federation.type(
     keys=["id", "fullyQualifiedName"], description="A table (or view) in a database schema."
 )
-class Table:
+class Table(Relations[TableRecord]):
     id: strawberry.ID = strawberry.field(description="Catalog id (UUID).")
     name: str = strawberry.field(description="Table name.")
     fully_qualified_name: str = strawberry.field(
@@ -117,39 +119,34 @@ class Table:
             raise missing_key("Table", "id", "fullyQualifiedName")
         return cls.from_record(record) if record is not None else None
 
-    async def _with(self, info: Info, field: str) -> TableRecord:
-        """The record with relationship `field` filled, loading it if the parent did not."""
-        if getattr(self.record, field) is None:
-            fields = upstream_fields(info, TABLE_FIELDS) | {field}
-            record = await info.context.loaders.table_by_id.load((str(self.id), fields))
-            if record is not None:
-                self.record = record
-        return self.record
+    def _reload(self, info: Info, field: str) -> Awaitable[TableRecord | None]:
+        fields = upstream_fields(info, TABLE_FIELDS) | {field}
+        return info.context.loaders.table_by_id.load((str(self.id), fields))
 
     @strawberry.field(description="The database service the table belongs to.")
     def service(self) -> Service | None:
         ref = self.record.service
         return Service.from_reference(ref, self.record.service_type) if ref else None
 
-    @strawberry.field(description="Users and teams who own the table.")
-    async def owners(self, info: Info) -> list[Owner]:
-        return owners_of((await self._with(info, "owners")).owners)
+    @strawberry.field(description="Users and teams who own the table.", graphql_type=list[Owner])
+    def owners(self, info: Info) -> Deferred[list[Owner]]:
+        return self._with(info, "owners", lambda r: owners_of(r.owners))
 
-    @strawberry.field(description="Users who follow the table.")
-    async def followers(self, info: Info) -> list[User]:
-        return users_of((await self._with(info, "followers")).followers)
+    @strawberry.field(description="Users who follow the table.", graphql_type=list[User])
+    def followers(self, info: Info) -> Deferred[list[User]]:
+        return self._with(info, "followers", lambda r: users_of(r.followers))
 
-    @strawberry.field(description="Number of followers.")
-    async def follower_count(self, info: Info) -> int:
-        return len((await self._with(info, "followers")).followers or ())
+    @strawberry.field(description="Number of followers.", graphql_type=int)
+    def follower_count(self, info: Info) -> Deferred[int]:
+        return self._with(info, "followers", lambda r: len(r.followers or ()))
 
-    @strawberry.field(description="Votes on the table.")
-    async def votes(self, info: Info) -> Votes:
-        return Votes.from_record((await self._with(info, "votes")).votes)
+    @strawberry.field(description="Votes on the table.", graphql_type=Votes)
+    def votes(self, info: Info) -> Deferred[Votes]:
+        return self._with(info, "votes", lambda r: Votes.from_record(r.votes))
 
-    @strawberry.field(description="Tags on the table.")
-    async def tags(self, info: Info) -> list[Tag]:
-        return tags_of((await self._with(info, "tags")).tags)
+    @strawberry.field(description="Tags on the table.", graphql_type=list[Tag])
+    def tags(self, info: Info) -> Deferred[list[Tag]]:
+        return self._with(info, "tags", lambda r: tags_of(r.tags))
 
     @strawberry.field(
         description="ML models with a feature sourced from this table. Costs one scan of the "
