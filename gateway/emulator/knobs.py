@@ -32,9 +32,11 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 import orjson
+from starlette.datastructures import URL
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import Scope
 
 from gateway.emulator.responses import JSONResponse
 
@@ -42,6 +44,30 @@ Upstream = Literal["catalog", "registry"]
 Handler = Callable[[Request], Awaitable[Response]]
 
 MAX_LOG = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Logged:
+    """One request of the log, kept as the scope's parts: the URL is only parsed when read."""
+
+    method: str
+    route: str
+    scope: Scope
+    status: int
+    request_id: str | None
+
+    def entry(self) -> dict[str, Any]:
+        url = URL(scope=self.scope)
+        out: dict[str, Any] = {
+            "method": self.method,
+            "route": self.route,
+            "path": url.path,
+            "query": url.query,
+            "status": self.status,
+        }
+        if self.request_id is not None:
+            out["request_id"] = self.request_id
+        return out
 
 
 @dataclass(slots=True)
@@ -60,7 +86,7 @@ class Knobs:
     def __init__(self, latency_ms: float = 0.0) -> None:
         self.latency_ms = latency_ms
         self.counters: Counter[str] = Counter()
-        self.log: deque[dict[str, Any]] = deque(maxlen=MAX_LOG)
+        self.log: deque[Logged] = deque(maxlen=MAX_LOG)
         self.faults: list[Fault] = []
         self._ids = itertools.count(1)
 
@@ -132,17 +158,17 @@ def route(
                 response = _fault_response(fault, upstream)
         if response is None:
             response = await handler(request)
-        entry: dict[str, Any] = {
-            "method": method,
-            "route": key,
-            "path": request.url.path,
-            "query": request.url.query,
-            "status": response.status_code,
+        scope = request.scope
+        # Only what `URL(scope=...)` reads, not the whole scope with its app and state.
+        url_parts = {
+            "scheme": scope.get("scheme", "http"),
+            "server": scope.get("server"),
+            "path": scope["path"],
+            "query_string": scope.get("query_string", b""),
+            "headers": scope["headers"],
         }
         request_id = request.headers.get("x-request-id")
-        if request_id is not None:
-            entry["request_id"] = request_id
-        knobs.log.append(entry)
+        knobs.log.append(Logged(method, key, url_parts, response.status_code, request_id))
         return response
 
     endpoint.__name__ = getattr(handler, "__name__", "endpoint")
@@ -158,7 +184,7 @@ def admin_routes(knobs: Knobs, reset: Callable[[], None]) -> list[Route]:
         return JSONResponse({"total": sum(knobs.counters.values()), "routes": knobs.counters})
 
     async def requests(_: Request) -> Response:
-        return JSONResponse({"requests": list(knobs.log)})
+        return JSONResponse({"requests": [logged.entry() for logged in knobs.log]})
 
     async def faults(request: Request) -> Response:
         if request.method == "POST":
