@@ -31,6 +31,9 @@ class Component(Protocol):
 
     def clear(self) -> None: ...
 
+    def restored(self) -> None:
+        """The database was replaced from a snapshot: drop whatever was derived from it."""
+
 
 class Emulator:
     """The state of one running emulator: database, knobs, components."""
@@ -71,6 +74,8 @@ class Emulator:
         """Back to the seeded state (or empty with seeding off)."""
         if self.config.seed and self._snapshot is not None:
             self._snapshot.backup(self.db.conn)
+            for component in self.components:
+                component.restored()
             return
         with self.db.transaction():
             for component in self.components:

@@ -13,15 +13,34 @@ import binascii
 import orjson
 from starlette.requests import Request
 
+# Past this many distinct headers the memo starts over (clients may mint JWTs freely).
+MAX_REMEMBERED = 10_000
+
 
 class Authenticator:
     """Maps an `Authorization: Bearer ...` header to a principal name."""
 
     def __init__(self, tokens: dict[str, str]) -> None:
         self.tokens = dict(tokens)
+        # A header always names the same principal, so each is decoded once.
+        self._named: dict[str, str | None] = {}
 
     def principal(self, request: Request) -> str | None:
-        header = request.headers.get("authorization", "")
+        return self.principal_of(request.headers.get("authorization", ""))
+
+    def principal_of(self, header: str) -> str | None:
+        """The principal an `Authorization` header value names, or None."""
+        try:
+            return self._named[header]
+        except KeyError:
+            pass
+        if len(self._named) >= MAX_REMEMBERED:
+            self._named.clear()
+        named = self._decode(header)
+        self._named[header] = named
+        return named
+
+    def _decode(self, header: str) -> str | None:
         scheme, _, token = header.partition(" ")
         token = token.strip()
         if scheme.lower() != "bearer" or not token:

@@ -52,5 +52,8 @@ class CatalogEmulator:
     def clear(self) -> None:
         self.store.clear()
 
+    def restored(self) -> None:
+        self.store.forget()
+
 
 __all__ = ["CatalogEmulator", "entity_kinds"]

@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 
 from gateway.emulator.catalog.errors import bad_request, path_not_found
-from gateway.emulator.catalog.rows import Entity, Page
+from gateway.emulator.catalog.rows import Page, RowKey
 
 _DELETED_FILTER: dict[str, bool | None] = {"non-deleted": False, "deleted": True, "all": None}
 MAX_LIMIT = 1_000_000
@@ -56,7 +56,7 @@ def parse_limit(params: Mapping[str, str]) -> int:
     return limit
 
 
-def encode_cursor(entity: Entity) -> str:
+def encode_cursor(entity: RowKey) -> str:
     """base64url of `{"name": ..., "id": ...}`, padded as the upstream's Java encoder does."""
     return base64.urlsafe_b64encode(orjson.dumps({"name": entity.name, "id": entity.id})).decode()
 

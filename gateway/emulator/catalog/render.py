@@ -3,6 +3,7 @@
 A page of entities costs one query per kind of data asked for (relationships, referenced
 entities), never one per entity. `api` is the absolute API base (`http://host:port/api`)
 for hrefs, or None where the upstream leaves hrefs out (version history, change events).
+`traced` also answers the keys each body was built from, for the render cache.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from gateway.emulator.catalog.cache import children_key
 from gateway.emulator.catalog.changes import Change, as_number
 from gateway.emulator.catalog.kinds import COLLECTIONS, RELATIONS, VOTE_RELATIONS, EntityKind
 from gateway.emulator.catalog.rows import Entity, Ref
@@ -25,11 +27,15 @@ class Renderer:
         self.store = store
         self.api = api
         self.admin = admin
+        # While `traced` renders one entity: the keys its body is built from.
+        self._used: list[str] | None = None
 
     def href(self, entity_type: str, entity_id: str) -> str:
         return f"{self.api}/v1/{COLLECTIONS[entity_type]}/{entity_id}"
 
     def ref(self, ref: Ref, *, href: bool = True) -> dict[str, Any]:
+        if self._used is not None:
+            self._used.append(ref.id)
         with_href = href and self.api is not None
         return ref.to_json(self.href(ref.type, ref.id) if with_href else None)
 
@@ -61,6 +67,27 @@ class Renderer:
     def entities(
         self, kind: EntityKind, entities: list[Entity], fields: frozenset[str]
     ) -> list[dict[str, Any]]:
+        want, linked, refs = self._load(kind, entities, fields)
+        return [self._one(kind, e, fields, want, linked, refs) for e in entities]
+
+    def traced(
+        self, kind: EntityKind, entities: list[Entity], fields: frozenset[str]
+    ) -> list[tuple[dict[str, Any], list[str]]]:
+        """Each entity's body with the keys it depends on (see `cache`)."""
+        want, linked, refs = self._load(kind, entities, fields)
+        out = []
+        for entity in entities:
+            self._used = used = [entity.id]
+            try:
+                out.append((self._one(kind, entity, fields, want, linked, refs), used))
+            finally:
+                self._used = None
+        return out
+
+    def _load(
+        self, kind: EntityKind, entities: list[Entity], fields: frozenset[str]
+    ) -> tuple[frozenset[str], dict[tuple[str, str], list[Ref]], dict[str, Ref]]:
+        """What a batch of bodies shows of other rows: relationships and referenced entities."""
         want = fields & kind.optional
         ids = [e.id for e in entities]
         relations = [RELATIONS[f] for f in want if f in RELATIONS]
@@ -74,7 +101,7 @@ class Renderer:
         refs = self.store.refs(
             e.doc[key]["id"] for e in entities for key in ref_keys if key in e.doc
         )
-        return [self._one(kind, e, fields, want, linked, refs) for e in entities]
+        return want, linked, refs
 
     def _one(
         self,
@@ -94,6 +121,9 @@ class Renderer:
             if key in kind.optional and key not in want:
                 continue
             if key in kind.refs:
+                if self._used is not None:
+                    # Also when the reference is dangling: it shows once the entity exists.
+                    self._used.append(value["id"])
                 ref = refs.get(value["id"])
                 if ref is not None:
                     out[key] = self.ref(ref)
@@ -120,6 +150,8 @@ class Renderer:
                 out[name] = self.labels(entity.doc.get("tags", []))
             elif kind.children is not None and name == kind.children[0]:
                 assert kind.container is not None
+                if self._used is not None:
+                    self._used.append(children_key(entity.fqn))
                 children = self.store.children_of(kind.container, kind.children[1], entity.fqn)
                 out[name] = [self.ref(r) for r in children]
             elif name in ("follows", "owns"):

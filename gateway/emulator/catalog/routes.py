@@ -7,77 +7,38 @@ them), each built with `knobs.route` so counters, latency and faults apply.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
 from gateway.emulator.auth import Authenticator
 from gateway.emulator.catalog import fqn
+from gateway.emulator.catalog.bodies import Bodies, list_json
+from gateway.emulator.catalog.calls import ApiBases, Call, Endpoint, changed, json_bytes, path_id
 from gateway.emulator.catalog.changes import Change, as_number, parse_version
-from gateway.emulator.catalog.errors import CatalogError, bad_request, path_not_found
+from gateway.emulator.catalog.errors import CatalogError, bad_request, not_found
 from gateway.emulator.catalog.kinds import EntityKind
+from gateway.emulator.catalog.principals import Principals
 from gateway.emulator.catalog.query import (
     deleted_filter,
     paging,
     parse_cursors,
-    parse_fields,
     parse_include,
     parse_limit,
 )
 from gateway.emulator.catalog.render import Renderer
-from gateway.emulator.catalog.repository import Actor, Repository
+from gateway.emulator.catalog.repository import Repository
 from gateway.emulator.catalog.rows import Entity
-from gateway.emulator.catalog.validation import MappingError, decode_json, parse_uuid
 from gateway.emulator.knobs import Knobs, route
 from gateway.emulator.responses import JSONResponse
 
 # Relationship fields a create / PUT answer carries (when set), as the upstream's
 # in-memory entity does.
 _WRITTEN_FIELDS = frozenset({"owners", "tags", "domains", "dataProducts", "extension"})
-CHANGE_HEADER = "X-OpenMetadata-Change"
-
-
-@dataclass(slots=True)
-class Call:
-    """One authenticated request."""
-
-    request: Request
-    actor: Actor
-    renderer: Renderer
-
-    @property
-    def params(self) -> QueryParams:
-        return self.request.query_params
-
-    async def json(self) -> Any:
-        return decode_json(await self.request.body())
-
-    def fields(self, kind: EntityKind) -> frozenset[str]:
-        return parse_fields(self.params.get("fields"), kind.properties)
-
-    def flag(self, name: str) -> bool:
-        return self.params.get(name, "false").lower() == "true"
-
-
-Endpoint = Callable[[Call], Awaitable[Response]]
-
-
-def path_id(call: Call, name: str = "id") -> str:
-    try:
-        return parse_uuid(call.request.path_params[name])
-    except MappingError:
-        raise path_not_found() from None
-
-
-def changed(body: dict[str, Any], change_type: str, status: int = 200) -> Response:
-    return JSONResponse(body, status_code=status, headers={CHANGE_HEADER: change_type})
 
 
 class CatalogRoutes:
@@ -87,34 +48,16 @@ class CatalogRoutes:
         self.repo = repo
         self.store = repo.store
         self.knobs = knobs
-        self.auth = auth
-
-    def authenticate(self, request: Request) -> Actor:
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise CatalogError(401, "Not Authorized! Token not present")
-        name = self.auth.principal(request)
-        if name is None:
-            raise CatalogError(401, "Not Authorized! Invalid token")
-        user = self.store.get_by_fqn("user", fqn.quote(name))
-        if user is None or user.deleted:
-            raise CatalogError(401, f"Not Authorized! User {name} is not a known user")
-        return Actor(
-            name=user.name,
-            user_id=user.id,
-            now=int(time.time() * 1000),
-            is_admin=bool(user.doc.get("isAdmin")),
-            is_bot=bool(user.doc.get("isBot")),
-        )
+        self.principals = Principals(repo.store, auth)
+        self.bodies = Bodies(repo.store)
+        self.api_bases = ApiBases()
 
     def endpoint(self, handler: Endpoint) -> Callable[[Request], Awaitable[Response]]:
         async def handle(request: Request) -> Response:
             try:
-                actor = self.authenticate(request)
-                api = f"{str(request.base_url).rstrip('/')}/api"
-                return await handler(
-                    Call(request, actor, Renderer(self.store, api, actor.is_admin))
-                )
+                actor = self.principals.actor(request)
+                renderer = Renderer(self.store, self.api_bases.of(request), actor.is_admin)
+                return await handler(Call(request, actor, renderer))
             except CatalogError as exc:
                 return exc.response()
 
@@ -124,7 +67,7 @@ class CatalogRoutes:
     def routes(self) -> list[BaseRoute]:
         out: list[BaseRoute] = []
         for kind in self.repo.kinds.values():
-            handlers = KindHandlers(kind, self.repo)
+            handlers = KindHandlers(kind, self.repo, self.bodies)
             for method, path, handler in handlers.table():
                 out.append(route(self.knobs, "catalog", method, path, self.endpoint(handler)))
         return out
@@ -133,10 +76,11 @@ class CatalogRoutes:
 class KindHandlers:
     """The handlers of one entity type."""
 
-    def __init__(self, kind: EntityKind, repo: Repository) -> None:
+    def __init__(self, kind: EntityKind, repo: Repository, bodies: Bodies) -> None:
         self.kind = kind
         self.repo = repo
         self.store = repo.store
+        self.bodies = bodies
 
     def table(self) -> list[tuple[str, str, Endpoint]]:
         kind, p = self.kind, self.kind.path
@@ -195,28 +139,34 @@ class KindHandlers:
         if limit == 0:
             return JSONResponse({"data": [], "paging": {"total": total}})
         page = self.store.page(kind.type, where, deleted, limit, after=after, before=before)
-        return JSONResponse(
-            {
-                "data": call.renderer.entities(kind, page.rows, fields),
-                "paging": paging(page, total, after=after is not None, before=before is not None),
-            }
-        )
+        bodies = self.bodies.many(kind, [row.id for row in page.rows], call.renderer, fields)
+        cursors = paging(page, total, after=after is not None, before=before is not None)
+        return json_bytes(list_json(bodies, cursors))
 
     async def get(self, call: Call) -> Response:
         entity_id = path_id(call)
         fields = call.fields(self.kind)
-        entity = self.repo.find(self.kind, entity_id, parse_include(call.params))
-        return JSONResponse(call.renderer.entity(self.kind, entity, fields))
+        include = parse_include(call.params)
+        return json_bytes(
+            self.bodies.one(self.kind, entity_id, include, call.renderer, fields, entity_id)
+        )
 
     async def get_by_name(self, call: Call) -> Response:
         fields = call.fields(self.kind)
-        entity = self.repo.find_by_fqn(self.kind, self._name_key(call), parse_include(call.params))
-        return JSONResponse(call.renderer.entity(self.kind, entity, fields))
+        name = self._name_key(call)
+        include = parse_include(call.params)
+        entity_id = self.store.id_by_fqn(self.kind.type, name)
+        if entity_id is None:
+            raise not_found(self.kind.type, name)
+        body = self.bodies.one(self.kind, entity_id, include, call.renderer, fields, name)
+        return json_bytes(body)
 
     async def logged_in_user(self, call: Call) -> Response:
         fields = call.fields(self.kind)
-        entity = self.repo.find(self.kind, call.actor.user_id)
-        return JSONResponse(call.renderer.entity(self.kind, entity, fields))
+        user_id = call.actor.user_id
+        return json_bytes(
+            self.bodies.one(self.kind, user_id, "non-deleted", call.renderer, fields, user_id)
+        )
 
     async def versions(self, call: Call) -> Response:
         entity = self.repo.find(self.kind, path_id(call), "all")

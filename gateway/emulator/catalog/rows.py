@@ -95,8 +95,16 @@ class Tag:
 
 
 @dataclass(frozen=True, slots=True)
+class RowKey:
+    """What a list page needs of a row before rendering it: its id and its cursor."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
 class Page:
     """A window of one list: rows in ascending (name, id) order plus whether more exist."""
 
-    rows: list[Entity]
+    rows: list[RowKey]
     more: bool

@@ -14,7 +14,8 @@ from typing import Any
 
 import orjson
 
-from gateway.emulator.catalog.rows import Entity, Page, Ref, Tag
+from gateway.emulator.catalog.cache import DependencyCache, children_key
+from gateway.emulator.catalog.rows import Entity, Page, Ref, RowKey, Tag
 from gateway.emulator.db import Database
 
 _DDL = """
@@ -91,6 +92,8 @@ class Store:
         self.db = db
         self.conn = db.conn
         self._tags: dict[str, Tag] | None = None
+        # Caches of values derived from rows, told of every write made through the store.
+        self.caches: list[DependencyCache[Any, Any]] = []
 
     def create_tables(self) -> None:
         self.conn.executescript(_DDL)
@@ -98,7 +101,33 @@ class Store:
     def clear(self) -> None:
         for table in _TABLES:
             self.conn.execute(f"DELETE FROM {table}")
+        self.forget()
+
+    def forget(self) -> None:
+        """Empty every cache: the rows changed wholesale (cleared, restored, tags added)."""
         self._tags = None
+        for cache in self.caches:
+            cache.clear()
+
+    # cache invalidation
+
+    def _caching(self) -> bool:
+        return any(len(cache) for cache in self.caches)
+
+    def _changed(self, keys: Iterable[str]) -> None:
+        keys = list(keys)
+        for cache in self.caches:
+            cache.drop(keys)
+
+    def _entity_changed(self, entity_id: str, ancestors: Iterable[str | None]) -> None:
+        """Drop what shows the entity: its own bodies, its referrers', its containers' child
+        lists, and those of whoever links to it (a user's `follows` lists deleted ones too)."""
+        if self._caching():
+            sources = self.conn.execute(
+                "SELECT from_id FROM catalog_relationship WHERE to_id = ?", (entity_id,)
+            )
+            containers = [children_key(fqn) for fqn in ancestors if fqn is not None]
+            self._changed([entity_id, *(row[0] for row in sources), *containers])
 
     # entities
 
@@ -107,6 +136,22 @@ class Store:
             f"SELECT {_COLUMNS} FROM catalog_entity WHERE id = ?", (entity_id,)
         ).fetchone()
         return None if row is None else Entity.from_row(row)
+
+    def get_many(self, ids: Sequence[str]) -> dict[str, Entity]:
+        found: dict[str, Entity] = {}
+        for part in chunks(ids):
+            for row in self.conn.execute(
+                f"SELECT {_COLUMNS} FROM catalog_entity WHERE id IN ({marks(part)})", part
+            ):
+                entity = Entity.from_row(row)
+                found[entity.id] = entity
+        return found
+
+    def id_by_fqn(self, entity_type: str, fqn: str) -> str | None:
+        row = self.conn.execute(
+            "SELECT id FROM catalog_entity WHERE type = ? AND fqn = ?", (entity_type, fqn)
+        ).fetchone()
+        return None if row is None else str(row[0])
 
     def get_by_fqn(self, entity_type: str, fqn: str) -> Entity | None:
         row = self.conn.execute(
@@ -135,8 +180,14 @@ class Store:
                 orjson.dumps(entity.doc).decode(),
             ),
         )
+        self._entity_changed(entity.id, (entity.service, entity.database, entity.schema))
 
     def remove(self, entity_id: str) -> None:
+        row = self.conn.execute(
+            "SELECT service_fqn, database_fqn, schema_fqn FROM catalog_entity WHERE id = ?",
+            (entity_id,),
+        ).fetchone()
+        self._entity_changed(entity_id, () if row is None else tuple(row))
         self.conn.execute("DELETE FROM catalog_entity WHERE id = ?", (entity_id,))
         self.conn.execute(
             "DELETE FROM catalog_relationship WHERE from_id = ? OR to_id = ?",
@@ -198,9 +249,8 @@ class Store:
                 params += list(after)
             sql += " ORDER BY name, id LIMIT ?"
             params.append(limit + 1)
-        rows = [
-            Entity.from_row(row) for row in self.conn.execute(f"SELECT {_COLUMNS} {sql}", params)
-        ]
+        found = self.conn.execute(f"SELECT id, name {sql}", params)
+        rows = [RowKey(entity_id, name) for entity_id, name in found]
         more = len(rows) > limit
         rows = rows[:limit]
         if before is not None:
@@ -276,6 +326,7 @@ class Store:
         ]
 
     def link(self, from_id: str, to_id: str, relation: str) -> None:
+        self._changed((from_id, to_id))
         self.conn.execute(
             "INSERT OR IGNORE INTO catalog_relationship (from_id, to_id, relation) "
             "VALUES (?, ?, ?)",
@@ -283,6 +334,7 @@ class Store:
         )
 
     def unlink(self, from_id: str, to_id: str, relations: Sequence[str]) -> None:
+        self._changed((from_id, to_id))
         self.conn.execute(
             "DELETE FROM catalog_relationship WHERE from_id = ? AND to_id = ? "
             f"AND relation IN ({marks(relations)})",
@@ -290,6 +342,8 @@ class Store:
         )
 
     def relink(self, to_id: str, relation: str, from_ids: Sequence[str]) -> None:
+        if self._caching():
+            self._changed([to_id, *self.sources(to_id, relation), *from_ids])
         self.conn.execute(
             "DELETE FROM catalog_relationship WHERE to_id = ? AND relation = ?", (to_id, relation)
         )
@@ -340,7 +394,7 @@ class Store:
                 None if tag.style is None else orjson.dumps(tag.style).decode(),
             ),
         )
-        self._tags = None
+        self.forget()
 
     def tags(self) -> dict[str, Tag]:
         """Every tag and glossary term by FQN; cached, as tags only change when seeding."""

@@ -36,3 +36,6 @@ class RegistryEmulator:
 
     def clear(self) -> None:
         self.store.clear()
+
+    def restored(self) -> None:
+        """Nothing to drop: the registry keeps no state outside the database."""
