@@ -18,6 +18,7 @@ from gateway.emulator.config import EmulatorConfig
 from gateway.emulator.db import Database
 from gateway.emulator.knobs import Knobs, admin_routes, catalog_error_body, registry_error_body
 from gateway.emulator.responses import JSONResponse
+from gateway.emulator.routing import PrefixRouter
 
 
 class Component(Protocol):
@@ -111,10 +112,7 @@ def create_emulator_app(config: EmulatorConfig | None = None) -> Starlette:
         *emulator.catalog.routes(),
         *emulator.registry.routes(),
     ]
-    app = Starlette(
-        routes=routes,
-        lifespan=lifespan,
-        exception_handlers={HTTPException: _http_error},
-    )
+    app = Starlette(lifespan=lifespan, exception_handlers={HTTPException: _http_error})
+    app.router = PrefixRouter(routes, lifespan=lifespan)
     app.state.emulator = emulator
     return app
