@@ -36,6 +36,7 @@ from strawberry.types import ExecutionContext
 
 from gateway.cost import CostLimit
 from gateway.errors import BadUserInputError, GatewayError
+from gateway.execution import GatewayExecutor
 from gateway.mutations import Mutation
 from gateway.observability.operation import OperationObserver
 from gateway.queries import Query
@@ -177,6 +178,7 @@ def create_schema(settings: Settings | None = None) -> GatewaySchema:
         types=[Team],
         extensions=extensions,
         federation_version=FEDERATION_VERSION,
+        execution_context_class=GatewayExecutor,
     )
 
 

@@ -1,0 +1,465 @@
+"""The executor: graphql-core's, minus the per-field machinery a field's answer does not need.
+
+graphql-core builds a `GraphQLResolveInfo` for every field it resolves and Strawberry wraps
+every resolver in argument conversion and an `Info`: ~4-6 µs a field, which for a list page
+of 50 models (~700 fields) costs more than everything else the gateway does. Most fields
+need none of it: a plain attribute of the parent, or a sync resolver that reads the parent
+and touches `info` only on its fallback path (a relationship the parent's record lacks).
+
+For such fields `GatewayExecutor.execute_field` reads the attribute or calls the resolver
+itself with a lazy info that builds the real one on first use, and completes the value
+with graphql-core's own `complete_value`, so errors, null propagation, abstract types and
+awaitables behave exactly as before. Everything else (fields with arguments, async
+resolvers, field extensions such as permissions, introspection) takes the standard path.
+"""
+
+from __future__ import annotations
+
+import operator
+import weakref
+from collections.abc import Awaitable, Callable
+from typing import Any, NamedTuple
+
+import strawberry
+from graphql import (
+    GraphQLField,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
+    TypeNameMetaFieldDef,
+    is_leaf_type,
+)
+from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
+from graphql.execution.executor import to_nodes
+from graphql.pyutils import Path, Undefined, gather_with_cancel
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.field import StrawberryField
+
+Resolve = Callable[[Any, Any], Any]
+
+
+class FieldPlan(NamedTuple):
+    """How to answer one field of one object type without the standard machinery."""
+
+    field_def: GraphQLField
+    return_type: GraphQLOutputType
+    resolve: Resolve
+    # Whether `resolve` reads its info argument (else it is given None).
+    needs_info: bool
+    # The leaf type's output coercion when the field is a single scalar or enum.
+    coerce: Callable[[Any], Any] | None
+    # The object type when the field is one object or a list of them, with no
+    # `is_type_of` check: completed here without graphql-core's completion layers.
+    object_type: GraphQLObjectType | None
+    is_list: bool
+    item_type: GraphQLOutputType | None
+
+
+class LazyResolveInfo:
+    """Stands in for a field's `GraphQLResolveInfo`, building it on first attribute use."""
+
+    __slots__ = ("_details", "_executor", "_field_def", "_parent_type", "_path", "_real")
+
+    def __init__(
+        self,
+        executor: GatewayExecutor,
+        field_def: GraphQLField,
+        details: FieldDetailsList,
+        parent_type: GraphQLObjectType,
+        path: Path,
+    ) -> None:
+        self._executor = executor
+        self._field_def = field_def
+        self._details = details
+        self._parent_type = parent_type
+        self._path = path
+        self._real: GraphQLResolveInfo[Any] | None = None
+
+    def real(self) -> GraphQLResolveInfo[Any]:
+        if self._real is None:
+            self._real = self._executor.build_resolve_info(
+                self._field_def, to_nodes(self._details), self._parent_type, self._path
+            )
+        return self._real
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real(), name)
+
+
+class LazyInfo:
+    """Stands in for a resolver's Strawberry `Info`: `context` at once, the rest on demand."""
+
+    __slots__ = ("_field", "_info", "_raw")
+
+    def __init__(self, raw: LazyResolveInfo, field: StrawberryField) -> None:
+        self._raw = raw
+        self._field = field
+        self._info: strawberry.Info[Any, Any] | None = None
+
+    @property
+    def context(self) -> Any:
+        return self._raw._executor.context_value
+
+    def __getattr__(self, name: str) -> Any:
+        if self._info is None:
+            self._info = strawberry.Info(_raw_info=self._raw.real(), _field=self._field)
+        return getattr(self._info, name)
+
+
+def _attribute(field: StrawberryField) -> Resolve:
+    default_resolver = field.default_resolver
+    name = field.python_name
+    if default_resolver is getattr:
+        get = operator.attrgetter(name)
+        return lambda source, _info: get(source)
+    return lambda source, _info: default_resolver(source, name)
+
+
+def _call(field: StrawberryField) -> Resolve | None:
+    """The resolver called as Strawberry would (source as self/root/parent, info), or
+    None when it needs what only the standard path provides."""
+    resolver = field.base_resolver
+    if resolver is None or field.is_async or field.arguments:
+        return None
+    function = resolver.wrapped_func
+    if not callable(function):
+        return None
+    pass_self = resolver.self_parameter is not None
+    source_names = [p.name for p in (resolver.root_parameter, resolver.parent_parameter) if p]
+    info_name = resolver.info_parameter.name if resolver.info_parameter else None
+
+    if pass_self and not source_names:
+        if info_name is None:
+            return lambda source, _info: function(source)
+        return lambda source, info: function(source, **{info_name: LazyInfo(info, field)})
+
+    def call(source: Any, info: LazyResolveInfo) -> Any:
+        kwargs: dict[str, Any] = dict.fromkeys(source_names, source)
+        if info_name is not None:
+            kwargs[info_name] = LazyInfo(info, field)
+        return function(source, **kwargs) if pass_self else function(**kwargs)
+
+    return call
+
+
+def _has_exception_handlers(schema: Any) -> bool:
+    """Whether Strawberry may turn a field's exceptions into values (then its own wrapper
+    must run); unknown counts as yes."""
+    strawberry_schema = getattr(schema, "_strawberry_schema", None)
+    converter = getattr(strawberry_schema, "schema_converter", None)
+    specs = getattr(converter, "_exception_handler_specs", None)
+    return specs is None or bool(specs)
+
+
+def _plain_object(type_: GraphQLOutputType) -> GraphQLObjectType | None:
+    nullable = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+    if isinstance(nullable, GraphQLObjectType) and nullable.is_type_of is None:
+        return nullable
+    return None
+
+
+def _plan(
+    field_def: GraphQLField, resolve: Resolve, needs_info: bool, field: StrawberryField | None
+) -> FieldPlan:
+    return_type = field_def.type
+    nullable = return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
+    coerce = nullable.coerce_output_value if is_leaf_type(nullable) else None
+    object_type = _plain_object(return_type)
+    item_type = nullable.of_type if isinstance(nullable, GraphQLList) else None
+    if item_type is not None:
+        object_type = _plain_object(item_type)
+    return FieldPlan(
+        field_def,
+        return_type,
+        resolve,
+        needs_info,
+        coerce,
+        object_type,
+        item_type is not None,
+        item_type,
+    )
+
+
+def build_plan(parent_type: GraphQLObjectType, field_name: str, schema: Any) -> FieldPlan | None:
+    if field_name == "__typename":
+        name = parent_type.name
+        return _plan(TypeNameMetaFieldDef, lambda _source, _info: name, False, None)
+    field_def = parent_type.fields.get(field_name)
+    if field_def is None or field_def.args:
+        return None
+    field = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if not isinstance(field, StrawberryField) or field.extensions:
+        return None
+    if getattr(field_def.resolve, "_is_default", False):
+        return _plan(field_def, _attribute(field), False, field)
+    if _has_exception_handlers(schema):
+        return None
+    resolve = _call(field)
+    if resolve is None:
+        return None
+    return _plan(field_def, resolve, True, field)
+
+
+Step = tuple[str, FieldDetailsList, FieldPlan | None]
+
+# Plans by object type, then field name; weak so schemas built and dropped (tests) go too.
+_plans: weakref.WeakKeyDictionary[GraphQLObjectType, dict[str, FieldPlan | None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+class GatewayExecutor(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's executor with the fast path above; see the module docstring."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        manager = self.middleware_manager
+        # Resolver middleware (a schema extension's `resolve`) must see every field.
+        self._fast = manager is None or not manager.middlewares
+        # Per grouped field set of this operation: its fields with their plans. The set
+        # is kept alongside so its id is not reused while this executor lives.
+        self._steps: dict[int, tuple[GroupedFieldSet, list[Step]]] = {}
+
+    def _steps_of(self, parent_type: GraphQLObjectType, fields: GroupedFieldSet) -> list[Step]:
+        found = self._steps.get(id(fields))
+        if found is not None:
+            return found[1]
+        by_name = _plans.get(parent_type)
+        if by_name is None:
+            by_name = _plans[parent_type] = {}
+        steps: list[Step] = []
+        for response_name, details in fields.items():
+            field_name = details[0].node.name.value
+            if field_name not in by_name:
+                by_name[field_name] = build_plan(parent_type, field_name, self.schema)
+            plan = by_name[field_name]
+            # A directive left on a node (@stream, @defer) needs graphql-core's handling.
+            if plan is not None and plan.object_type and any(d.node.directives for d in details):
+                plan = plan._replace(object_type=None)
+            steps.append((response_name, details, plan))
+        self._steps[id(fields)] = (fields, steps)
+        return steps
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: GroupedFieldSet,
+        position_context: Any,
+    ) -> Any:
+        if not self._fast:
+            return super().execute_fields(
+                parent_type, source_value, path, grouped_field_set, position_context
+            )
+        results: dict[str, Any] = {}
+        is_awaitable = self.is_awaitable
+        awaitable_fields: list[str] = []
+        type_name = parent_type.name
+        try:
+            for response_name, details, plan in self._steps_of(parent_type, grouped_field_set):
+                field_path = Path(path, response_name, type_name)
+                if plan is None:
+                    result = self.execute_field(
+                        parent_type, source_value, details, field_path, position_context
+                    )
+                    if result is Undefined:
+                        continue
+                else:
+                    result = self._execute_planned(
+                        plan, parent_type, source_value, details, field_path, position_context
+                    )
+                results[response_name] = result
+                if is_awaitable(result):
+                    awaitable_fields.append(response_name)
+        except Exception:
+            if awaitable_fields:
+                self.settle_in_background([results[f] for f in awaitable_fields])
+            raise
+        if not awaitable_fields:
+            return results
+        return self._gather_fields(results, awaitable_fields)
+
+    @staticmethod
+    async def _gather_fields(results: dict[str, Any], awaitable_fields: list[str]) -> Any:
+        if len(awaitable_fields) == 1:
+            name = awaitable_fields[0]
+            results[name] = await results[name]
+        else:
+            values = await gather_with_cancel(*(results[f] for f in awaitable_fields))
+            results.update(zip(awaitable_fields, values, strict=True))
+        return results
+
+    def _execute_planned(
+        self,
+        plan: FieldPlan,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        details: FieldDetailsList,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
+        """graphql-core's `execute_field` for a planned field: same results, same errors."""
+        return_type = plan.return_type
+        info = (
+            LazyResolveInfo(self, plan.field_def, details, parent_type, path)
+            if plan.needs_info
+            else None
+        )
+        is_awaitable = self.is_awaitable
+        try:
+            result = plan.resolve(source, info)
+            if result is None or isinstance(result, Exception) or is_awaitable(result):
+                pass
+            elif plan.coerce is not None:
+                coerced = plan.coerce(result)
+                if coerced is not None and coerced is not Undefined:
+                    return coerced
+            elif plan.object_type is not None:
+                if not plan.is_list:
+                    completed = self.collect_and_execute_subfields(
+                        plan.object_type, details, path, result, position_context
+                    )
+                    if is_awaitable(completed):
+                        return self._await_completed(completed, return_type, details, path)
+                    return completed
+                if type(result) is list:
+                    return self._complete_object_list(
+                        plan, parent_type, details, path, result, position_context
+                    )
+            if info is None:
+                info = LazyResolveInfo(self, plan.field_def, details, parent_type, path)
+            # From here on exactly graphql-core's `execute_field` after its resolver call.
+            if is_awaitable(result):
+                return self.complete_awaitable_value(
+                    return_type,
+                    details,
+                    info,  # type: ignore[arg-type]
+                    path,
+                    result,
+                    position_context,
+                )
+            completed = self.complete_value(
+                return_type,
+                details,
+                info,  # type: ignore[arg-type]
+                path,
+                result,
+                position_context,
+            )
+            if is_awaitable(completed):
+                return self._await_completed(completed, return_type, details, path)
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, details, path)
+            return None
+        return completed
+
+    def _complete_object_list(
+        self,
+        plan: FieldPlan,
+        parent_type: GraphQLObjectType,
+        details: FieldDetailsList,
+        path: Path,
+        items: list[Any],
+        position_context: Any,
+    ) -> Any:
+        """graphql-core's list completion for a list of plain objects; raises what it
+        raises (the caller handles the field's error)."""
+        object_type = plan.object_type
+        item_type = plan.item_type
+        assert object_type is not None
+        assert item_type is not None
+        is_awaitable = self.is_awaitable
+        completed: list[Any] = []
+        awaitable_indices: list[int] = []
+        try:
+            for index, item in enumerate(items):
+                item_path = path.add_key(index, None)
+                try:
+                    if item is None or isinstance(item, Exception) or is_awaitable(item):
+                        info = LazyResolveInfo(self, plan.field_def, details, parent_type, path)
+                        value = self._complete_item(
+                            item_type, details, info, item_path, item, position_context
+                        )
+                    else:
+                        value = self.collect_and_execute_subfields(
+                            object_type, details, item_path, item, position_context
+                        )
+                    if is_awaitable(value):
+                        value = self._await_completed(value, item_type, details, item_path)
+                        awaitable_indices.append(index)
+                except Exception as raw_error:
+                    self.handle_field_error(raw_error, item_type, details, item_path)
+                    value = None
+                completed.append(value)
+        except Exception:
+            if awaitable_indices:
+                self.settle_in_background([completed[i] for i in awaitable_indices])
+            raise
+        if not awaitable_indices:
+            return completed
+        return self._gather_items(completed, awaitable_indices)
+
+    def _complete_item(
+        self,
+        item_type: GraphQLOutputType,
+        details: FieldDetailsList,
+        info: LazyResolveInfo,
+        item_path: Path,
+        item: Any,
+        position_context: Any,
+    ) -> Any:
+        """One list item through graphql-core's completion (null, error or awaitable)."""
+        if self.is_awaitable(item):
+            return self._complete_awaited_item(
+                item_type, details, info, item_path, item, position_context
+            )
+        return self.complete_value(
+            item_type,
+            details,
+            info,  # type: ignore[arg-type]
+            item_path,
+            item,
+            position_context,
+        )
+
+    async def _complete_awaited_item(
+        self,
+        item_type: GraphQLOutputType,
+        details: FieldDetailsList,
+        info: LazyResolveInfo,
+        item_path: Path,
+        item: Awaitable[Any],
+        position_context: Any,
+    ) -> Any:
+        value = self._complete_item(
+            item_type, details, info, item_path, await item, position_context
+        )
+        return await value if self.is_awaitable(value) else value
+
+    @staticmethod
+    async def _gather_items(completed: list[Any], awaitable_indices: list[int]) -> list[Any]:
+        if len(awaitable_indices) == 1:
+            index = awaitable_indices[0]
+            completed[index] = await completed[index]
+        else:
+            values = await gather_with_cancel(*(completed[i] for i in awaitable_indices))
+            for index, value in zip(awaitable_indices, values, strict=True):
+                completed[index] = value
+        return completed
+
+    async def _await_completed(
+        self,
+        completed: Awaitable[Any],
+        return_type: GraphQLOutputType,
+        details: FieldDetailsList,
+        path: Path,
+    ) -> Any:
+        try:
+            return await completed
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, details, path)
+            return None
