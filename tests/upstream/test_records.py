@@ -7,6 +7,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
+from gateway.errors import UpstreamError
 from gateway.upstream.http import decoder_for
 from gateway.upstream.records import (
     ColumnRecord,
@@ -220,3 +221,38 @@ def test_contract_promote_version_example(contracts_dir: Path) -> None:
         False,
         {"type": "double"},
     )
+
+
+def test_features_and_hyper_parameters_decode_when_read() -> None:
+    # given
+    body = model_with(
+        b'"mlFeatures":[{"name":"tenure","dataType":"numerical","featureSources":'
+        b'[{"name":"tenure_days","dataSource":{"id":"9a","type":"table"}}]}],'
+        b'"mlHyperParameters":[{"name":"eta","value":"0.3"}]'
+    )
+    # when
+    model = msgspec.json.decode(body, type=MlModelRecord)
+    # then
+    assert model.ml_hyper_parameters is not None
+    assert [(h.name, h.value) for h in model.ml_hyper_parameters] == [("eta", "0.3")]
+    assert model.ml_features is not None
+    [feature] = model.ml_features
+    assert (feature.name, feature.data_type) == ("tenure", "numerical")
+    sources = feature.feature_sources or []
+    assert [(s.name, s.data_source.id if s.data_source else None) for s in sources] == [
+        ("tenure_days", "9a")
+    ]
+
+
+def test_features_of_the_wrong_shape_are_the_catalogs_error_when_read() -> None:
+    # given
+    model = msgspec.json.decode(model_with(b'"mlFeatures":{"name":"x"}'), type=MlModelRecord)
+    # when
+    with pytest.raises(UpstreamError) as raised:
+        _ = model.ml_features
+    # then
+    assert (raised.value.code, raised.value.message) == (
+        "UPSTREAM_ERROR",
+        "The catalog sent an invalid response",
+    )
+    assert model.name == "churn"
