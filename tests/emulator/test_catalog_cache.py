@@ -245,3 +245,45 @@ def test_reset_forgets_what_was_read_before(
     # then the model is as seeded again
     assert names(model(catalog)["followers"]) == SEEDED_FOLLOWERS
     assert names(listed(catalog)["followers"]) == SEEDED_FOLLOWERS
+
+
+def totals(catalog: httpx.Client) -> list[int]:
+    """List totals of live, deleted and all models."""
+    return [
+        catalog.get("/mlmodels", params={"limit": 0, "include": include}).json()["paging"]["total"]
+        for include in ("non-deleted", "deleted", "all")
+    ]
+
+
+def test_list_totals_follow_creates_and_deletes(catalog: httpx.Client) -> None:
+    # given the seeded totals read
+    live, deleted, every = totals(catalog)
+    assert (deleted, every) == (0, live)
+
+    # when a model is created, soft-deleted, then hard-deleted
+    created = catalog.post("/mlmodels", json={"name": "counted", "service": "mlflow_prod"})
+    created.raise_for_status()
+    after_create = totals(catalog)
+    catalog.delete(f"/mlmodels/{created.json()['id']}").raise_for_status()
+    after_soft_delete = totals(catalog)
+    hard = {"hardDelete": "true"}
+    catalog.delete(f"/mlmodels/{created.json()['id']}", params=hard).raise_for_status()
+
+    # then each total moves with it
+    assert after_create == [live + 1, 0, live + 1]
+    assert after_soft_delete == [live, 1, live + 1]
+    assert totals(catalog) == [live, 0, live]
+
+
+def test_filtered_user_totals_follow_a_new_admin(catalog: httpx.Client) -> None:
+    # given the admins counted
+    admins = catalog.get("/users", params={"isAdmin": "true", "limit": 0})
+    assert admins.json()["paging"]["total"] == 1
+
+    # when another admin is created
+    body = {"name": "root2", "email": "root2@example.com", "isAdmin": True}
+    catalog.post("/users", json=body).raise_for_status()
+
+    # then the filtered total counts them
+    admins = catalog.get("/users", params={"isAdmin": "true", "limit": 0})
+    assert admins.json()["paging"]["total"] == 2

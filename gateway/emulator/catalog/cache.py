@@ -1,8 +1,9 @@
 """Values derived from stored rows, kept between requests until a row they were built from changes.
 
 Each value is stored with the keys it depends on: entity ids (the entity itself and every
-entity it references) and `fqn:<container>` for child lists. The store reports each write
-as the keys it touches, which drops every value built from any of them.
+entity it references), `fqn:<container>` for child lists and `type:<type>` for counts.
+The store reports each write as the keys it touches, which drops every value built from
+any of them.
 """
 
 from __future__ import annotations
@@ -21,6 +22,11 @@ MAX_VALUES = 50_000
 def children_key(container_fqn: str) -> str:
     """The key a container's list of children depends on."""
     return f"fqn:{container_fqn}"
+
+
+def type_key(entity_type: str) -> str:
+    """The key what is counted over all entities of a type depends on."""
+    return f"type:{entity_type}"
 
 
 class DependencyCache(Generic[K, V]):

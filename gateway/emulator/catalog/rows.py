@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -94,8 +94,7 @@ class Tag:
     style: dict[str, Any] | None
 
 
-@dataclass(frozen=True, slots=True)
-class RowKey:
+class RowKey(NamedTuple):
     """What a list page needs of a row before rendering it: its id and its cursor."""
 
     id: str

@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from gateway.emulator.catalog.cache import DependencyCache, children_key
+from gateway.emulator.catalog.cache import DependencyCache, children_key, type_key
 from gateway.emulator.catalog.rows import Entity, Page, Ref, RowKey, Tag
 from gateway.emulator.db import Database
 
@@ -92,8 +92,11 @@ class Store:
         self.db = db
         self.conn = db.conn
         self._tags: dict[str, Tag] | None = None
+        # List totals by (type, filter, deleted): counting a type reads each of its rows.
+        self._counts: DependencyCache[tuple[str, tuple[tuple[str, Any], ...], bool | None], int]
+        self._counts = DependencyCache()
         # Caches of values derived from rows, told of every write made through the store.
-        self.caches: list[DependencyCache[Any, Any]] = []
+        self.caches: list[DependencyCache[Any, Any]] = [self._counts]
 
     def create_tables(self) -> None:
         self.conn.executescript(_DDL)
@@ -119,15 +122,19 @@ class Store:
         for cache in self.caches:
             cache.drop(keys)
 
-    def _entity_changed(self, entity_id: str, ancestors: Iterable[str | None]) -> None:
+    def _entity_changed(
+        self, entity_id: str, entity_type: str, ancestors: Iterable[str | None]
+    ) -> None:
         """Drop what shows the entity: its own bodies, its referrers', its containers' child
-        lists, and those of whoever links to it (a user's `follows` lists deleted ones too)."""
+        lists, its type's counts, and those of whoever links to it (a user's `follows`
+        lists deleted ones too)."""
         if self._caching():
             sources = self.conn.execute(
                 "SELECT from_id FROM catalog_relationship WHERE to_id = ?", (entity_id,)
             )
             containers = [children_key(fqn) for fqn in ancestors if fqn is not None]
-            self._changed([entity_id, *(row[0] for row in sources), *containers])
+            keys = [entity_id, type_key(entity_type), *containers]
+            self._changed([*keys, *(row[0] for row in sources)])
 
     # entities
 
@@ -180,14 +187,17 @@ class Store:
                 orjson.dumps(entity.doc).decode(),
             ),
         )
-        self._entity_changed(entity.id, (entity.service, entity.database, entity.schema))
+        self._entity_changed(
+            entity.id, entity.type, (entity.service, entity.database, entity.schema)
+        )
 
     def remove(self, entity_id: str) -> None:
         row = self.conn.execute(
-            "SELECT service_fqn, database_fqn, schema_fqn FROM catalog_entity WHERE id = ?",
+            "SELECT type, service_fqn, database_fqn, schema_fqn FROM catalog_entity WHERE id = ?",
             (entity_id,),
         ).fetchone()
-        self._entity_changed(entity_id, () if row is None else tuple(row))
+        if row is not None:
+            self._entity_changed(entity_id, row[0], tuple(row)[1:])
         self.conn.execute("DELETE FROM catalog_entity WHERE id = ?", (entity_id,))
         self.conn.execute(
             "DELETE FROM catalog_relationship WHERE from_id = ? OR to_id = ?",
@@ -249,8 +259,10 @@ class Store:
                 params += list(after)
             sql += " ORDER BY name, id LIMIT ?"
             params.append(limit + 1)
-        found = self.conn.execute(f"SELECT id, name {sql}", params)
-        rows = [RowKey(entity_id, name) for entity_id, name in found]
+        cursor = self.conn.cursor()
+        # Plain tuples: a page of keys is read on every list request.
+        cursor.row_factory = None
+        rows = list(map(RowKey._make, cursor.execute(f"SELECT id, name {sql}", params)))
         more = len(rows) > limit
         rows = rows[:limit]
         if before is not None:
@@ -258,8 +270,13 @@ class Store:
         return Page(rows, more)
 
     def count(self, entity_type: str, where: dict[str, Any], deleted: bool | None) -> int:
-        sql, params = self._filter(entity_type, where, deleted)
-        return int(self.conn.execute(f"SELECT COUNT(*) {sql}", params).fetchone()[0])
+        key = (entity_type, tuple(where.items()), deleted)
+        total = self._counts.get(key)
+        if total is None:
+            sql, params = self._filter(entity_type, where, deleted)
+            total = int(self.conn.execute(f"SELECT COUNT(*) {sql}", params).fetchone()[0])
+            self._counts.put(key, total, (type_key(entity_type),))
+        return total
 
     @staticmethod
     def _filter(
