@@ -1,15 +1,18 @@
 """Emulator throughput: requests/s and p50/p99 latency of its hot read routes.
 
     .venv/bin/python -m bench.emulator_throughput [--seconds N] [--connections C]
-        [--tool auto|wrk|aiohttp] [--output PATH | --no-save]
+        [--tool auto|wrk|aiohttp] [--models M] [--output PATH | --no-save]
 
 Starts `python -m gateway emulator --data :memory: --port <free> --latency-ms 0` in its own
-process, then loads each route in turn for N seconds after a short warm-up: catalog GET
-model by id, catalog list page (limit=50, fields=followers,votes,tags) and registry list
-versions. The load generator is `wrk` (installed with apt-get when missing and running as
-root), else an asyncio aiohttp loop with C concurrent clients. Routes the emulator does
-not serve are reported as unavailable. The table is printed and saved, with the command
-line and date, to bench/results/emulator_throughput.txt.
+process (with `--models`, grows its catalog to M ML models as gateway_bench does, so the
+list page holds 50 of them), then loads each route in turn for N seconds after a short
+warm-up: catalog GET model by id, catalog list page (limit=50, fields=followers,votes,tags)
+and registry list versions. The load generator is `wrk` (installed with apt-get when
+missing and running as root), else an asyncio aiohttp loop with C concurrent clients.
+Besides rates and latencies the table gives the emulator process's CPU time (user +
+system, from /proc) per measured request. Routes the emulator does not serve are reported
+as unavailable. The table is printed and saved, with the command line and date, to
+bench/results/emulator_throughput.txt.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from pathlib import Path
 import aiohttp
 import httpx
 
+from bench._dataset import EmulatorControl, grow_catalog
 from gateway.emulator.config import DEFAULT_TOKEN
 from gateway.emulator.registry.seed import CHURN_MODEL_RID
 
@@ -66,10 +70,46 @@ class Result:
     p50_ms: float
     p99_ms: float
     errors: int
+    cpu_seconds: float | None = None  # the emulator's, while the requests were measured
 
     @property
     def rate(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_us(self) -> float | None:
+        """Emulator CPU microseconds per request."""
+        if self.cpu_seconds is None or not self.requests:
+            return None
+        return self.cpu_seconds / self.requests * 1e6
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process so far; None where /proc is missing."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            # Fields after the parenthesised command name; utime and stime are 14th and 15th.
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """Measures one process's CPU time over a block of work."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.started: float | None = None
+
+    def start(self) -> None:
+        self.started = cpu_seconds(self.pid)
+
+    def stop(self) -> float | None:
+        ended = cpu_seconds(self.pid)
+        if self.started is None or ended is None:
+            return None
+        return ended - self.started
 
 
 def _free_port() -> int:
@@ -80,8 +120,8 @@ def _free_port() -> int:
 
 
 @contextmanager
-def emulator() -> Iterator[str]:
-    """A throwaway emulator in its own process; yields its base URL once healthy."""
+def emulator() -> Iterator[tuple[str, int]]:
+    """A throwaway emulator in its own process; yields its base URL and pid once healthy."""
     port = _free_port()
     command = [sys.executable, "-m", "gateway", "emulator", "--data", ":memory:"]
     command += ["--port", str(port), "--latency-ms", "0"]
@@ -99,7 +139,7 @@ def emulator() -> Iterator[str]:
                 if time.monotonic() > deadline:
                     raise SystemExit("emulator did not start within 30 s") from None
                 time.sleep(0.1)
-        yield url
+        yield url, process.pid
     finally:
         process.terminate()
         try:
@@ -152,7 +192,7 @@ def ensure_wrk() -> str | None:
     return shutil.which("wrk")
 
 
-def run_wrk(wrk: str, url: str, seconds: float, connections: int) -> Result:
+def run_wrk(wrk: str, url: str, seconds: float, connections: int, meter: CpuMeter) -> Result:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_SCRIPT)
     try:
@@ -162,22 +202,24 @@ def run_wrk(wrk: str, url: str, seconds: float, connections: int) -> Result:
             check=True,
             capture_output=True,
         )
+        meter.start()
         out = subprocess.run(
             [*base, f"-d{max(1, round(seconds))}s", url],
             check=True,
             capture_output=True,
             text=True,
         ).stdout
+        cpu = meter.stop()
     finally:
         os.unlink(script.name)
     match = re.search(r"^BENCH (\d+) (\d+) (\d+) (\d+) (\d+)$", out, re.MULTILINE)
     if match is None:
         raise SystemExit(f"unexpected wrk output:\n{out}")
     requests, duration_us, p50_us, p99_us, errors = map(int, match.groups())
-    return Result(requests, duration_us / 1e6, p50_us / 1000, p99_us / 1000, errors)
+    return Result(requests, duration_us / 1e6, p50_us / 1000, p99_us / 1000, errors, cpu)
 
 
-async def _aiohttp_load(url: str, seconds: float, connections: int) -> Result:
+async def _aiohttp_load(url: str, seconds: float, connections: int, meter: CpuMeter) -> Result:
     latencies: list[float] = []
     errors = 0
     connector = aiohttp.TCPConnector(limit=connections)
@@ -196,28 +238,34 @@ async def _aiohttp_load(url: str, seconds: float, connections: int) -> Result:
 
         warm_until = time.perf_counter() + WARMUP_SECONDS
         await asyncio.gather(*(client(warm_until, False) for _ in range(connections)))
+        meter.start()
         started = time.perf_counter()
         until = started + seconds
         await asyncio.gather(*(client(until, True) for _ in range(connections)))
         elapsed = time.perf_counter() - started
+        cpu = meter.stop()
     cuts = statistics.quantiles(latencies, n=100, method="inclusive")
-    return Result(len(latencies), elapsed, cuts[49] * 1000, cuts[98] * 1000, errors)
+    return Result(len(latencies), elapsed, cuts[49] * 1000, cuts[98] * 1000, errors, cpu)
 
 
-def run_aiohttp(url: str, seconds: float, connections: int) -> Result:
-    return asyncio.run(_aiohttp_load(url, seconds, connections))
+def run_aiohttp(url: str, seconds: float, connections: int, meter: CpuMeter) -> Result:
+    return asyncio.run(_aiohttp_load(url, seconds, connections, meter))
 
 
 def table(rows: list[tuple[str, Result | None]]) -> list[str]:
     width = max(len(name) for name, _ in rows)
-    lines = [f"{'route':<{width}}  {'req/s':>8}  {'p50 ms':>7}  {'p99 ms':>7}  {'errors':>6}"]
+    lines = [
+        f"{'route':<{width}}  {'req/s':>8}  {'p50 ms':>7}  {'p99 ms':>7}  {'errors':>6}  "
+        f"{'CPU us/req':>10}"
+    ]
     for name, result in rows:
         if result is None:
             lines.append(f"{name:<{width}}  unavailable (the emulator does not serve this route)")
         else:
+            cpu = "n/a" if result.cpu_us is None else f"{result.cpu_us:.0f}"
             lines.append(
                 f"{name:<{width}}  {result.rate:>8.0f}  {result.p50_ms:>7.2f}  "
-                f"{result.p99_ms:>7.2f}  {result.errors:>6}"
+                f"{result.p99_ms:>7.2f}  {result.errors:>6}  {cpu:>10}"
             )
     return lines
 
@@ -230,6 +278,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per route")
     parser.add_argument("--connections", type=int, default=16, help="concurrent connections")
     parser.add_argument("--tool", choices=["auto", "wrk", "aiohttp"], default="auto")
+    parser.add_argument(
+        "--models", type=int, default=0, help="grow the catalog to this many ML models first"
+    )
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="results file")
     parser.add_argument("--no-save", action="store_true", help="only print the results")
     return parser.parse_args(argv)
@@ -242,15 +293,20 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit("wrk is not installed and could not be installed")
     tool = "wrk -t1 (Lua script adds the Authorization header)" if wrk else "aiohttp loop"
     rows: list[tuple[str, Result | None]] = []
-    with emulator() as url:
+    with emulator() as (url, pid):
+        if args.models:
+            control = EmulatorControl(url)
+            grow_catalog(control, args.models)
+            control.close()
+        meter = CpuMeter(pid)
         for target in discover(url):
             result = None
             if target.path is not None:
                 full = url + target.path
                 if wrk:
-                    result = run_wrk(wrk, full, args.seconds, args.connections)
+                    result = run_wrk(wrk, full, args.seconds, args.connections, meter)
                 else:
-                    result = run_aiohttp(full, args.seconds, args.connections)
+                    result = run_aiohttp(full, args.seconds, args.connections, meter)
             rows.append((target.name, result))
             print(f"done: {target.name}", file=sys.stderr)
     command = " ".join([".venv/bin/python -m bench.emulator_throughput", *(argv or sys.argv[1:])])
@@ -261,7 +317,9 @@ def main(argv: list[str] | None = None) -> None:
         f"after {WARMUP_SECONDS:g} s warm-up",
         f"host: {platform.platform()}, {os.cpu_count()} CPUs (load generator shares them), "
         f"Python {platform.python_version()}",
-        "server: python -m gateway emulator --data :memory: --latency-ms 0 (one uvicorn worker)",
+        f"data: {f'catalog grown to {args.models} ML models' if args.models else 'the seed'}",
+        "server: python -m gateway emulator --data :memory: --latency-ms 0 (one uvicorn worker); "
+        "CPU: the emulator process's user + system time per measured request",
         "",
         *table(rows),
     ]
