@@ -4,7 +4,8 @@ One `catalog_entity` row per entity of any type: the columns are what lookups, p
 filters and references need; `doc` holds the rest of the stored properties as JSON.
 Relationships (owners, followers, votes, domains, data products, team members) are rows
 `from_id -[relation]-> to_id`, so a page of entities needs one query per relation kind
-rather than one per entity.
+rather than one per entity. Snapshots and tags are read and written in `side_tables`;
+every write here also drops the cached values built from what it touched (see `cache`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import orjson
 
 from gateway.emulator.catalog.cache import DependencyCache, children_key, type_key
 from gateway.emulator.catalog.rows import Entity, Page, Ref, RowKey, Tag
+from gateway.emulator.catalog.side_tables import SideTables
 from gateway.emulator.db import Database
 
 _DDL = """
@@ -85,7 +87,7 @@ def marks(items: Sequence[str]) -> str:
     return ",".join("?" * len(items))
 
 
-class Store:
+class Store(SideTables):
     """Row-level reads and writes; business rules live in the repository."""
 
     def __init__(self, db: Database) -> None:
@@ -369,66 +371,3 @@ class Store:
             "VALUES (?, ?, ?)",
             [(from_id, to_id, relation) for from_id in from_ids],
         )
-
-    # versions
-
-    def save_version(self, entity_id: str, version: int, doc: dict[str, Any]) -> None:
-        self.conn.execute(
-            "INSERT OR REPLACE INTO catalog_version (id, version, doc) VALUES (?, ?, ?)",
-            (entity_id, version, orjson.dumps(doc).decode()),
-        )
-
-    def versions(self, entity_id: str, below: int) -> list[str]:
-        """Stored snapshots older than `below`, newest first, as JSON text."""
-        return [
-            row[0]
-            for row in self.conn.execute(
-                "SELECT doc FROM catalog_version WHERE id = ? AND version < ? "
-                "ORDER BY version DESC",
-                (entity_id, below),
-            )
-        ]
-
-    def version(self, entity_id: str, version: int) -> str | None:
-        row = self.conn.execute(
-            "SELECT doc FROM catalog_version WHERE id = ? AND version = ?", (entity_id, version)
-        ).fetchone()
-        return None if row is None else str(row[0])
-
-    # tags
-
-    def add_tag(self, tag: Tag) -> None:
-        self.conn.execute(
-            "INSERT INTO catalog_tag (fqn, id, source, name, display_name, description, style) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                tag.fqn,
-                tag.id,
-                tag.source,
-                tag.name,
-                tag.display_name,
-                tag.description,
-                None if tag.style is None else orjson.dumps(tag.style).decode(),
-            ),
-        )
-        self.forget()
-
-    def tags(self) -> dict[str, Tag]:
-        """Every tag and glossary term by FQN; cached, as tags only change when seeding."""
-        if self._tags is None:
-            self._tags = {
-                row[0]: Tag(
-                    row[0],
-                    row[1],
-                    row[2],
-                    row[3],
-                    row[4],
-                    row[5],
-                    None if row[6] is None else orjson.loads(row[6]),
-                )
-                for row in self.conn.execute(
-                    "SELECT fqn, id, source, name, display_name, description, style "
-                    "FROM catalog_tag"
-                )
-            }
-        return self._tags

@@ -1,0 +1,84 @@
+"""Version snapshots and tags: the catalog tables beside its entities and relationships."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import orjson
+
+from gateway.emulator.catalog.rows import Tag
+
+
+class SideTables:
+    """The `catalog_version` and `catalog_tag` half of the store."""
+
+    conn: sqlite3.Connection
+    _tags: dict[str, Tag] | None
+
+    def forget(self) -> None:
+        """Empty every cache derived from the rows."""
+        raise NotImplementedError
+
+    # versions
+
+    def save_version(self, entity_id: str, version: int, doc: dict[str, Any]) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO catalog_version (id, version, doc) VALUES (?, ?, ?)",
+            (entity_id, version, orjson.dumps(doc).decode()),
+        )
+
+    def versions(self, entity_id: str, below: int) -> list[str]:
+        """Stored snapshots older than `below`, newest first, as JSON text."""
+        return [
+            row[0]
+            for row in self.conn.execute(
+                "SELECT doc FROM catalog_version WHERE id = ? AND version < ? "
+                "ORDER BY version DESC",
+                (entity_id, below),
+            )
+        ]
+
+    def version(self, entity_id: str, version: int) -> str | None:
+        row = self.conn.execute(
+            "SELECT doc FROM catalog_version WHERE id = ? AND version = ?", (entity_id, version)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    # tags
+
+    def add_tag(self, tag: Tag) -> None:
+        self.conn.execute(
+            "INSERT INTO catalog_tag (fqn, id, source, name, display_name, description, style) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                tag.fqn,
+                tag.id,
+                tag.source,
+                tag.name,
+                tag.display_name,
+                tag.description,
+                None if tag.style is None else orjson.dumps(tag.style).decode(),
+            ),
+        )
+        self.forget()
+
+    def tags(self) -> dict[str, Tag]:
+        """Every tag and glossary term by FQN; cached, as tags only change when seeding."""
+        if self._tags is None:
+            self._tags = {
+                row[0]: Tag(
+                    row[0],
+                    row[1],
+                    row[2],
+                    row[3],
+                    row[4],
+                    row[5],
+                    None if row[6] is None else orjson.loads(row[6]),
+                )
+                for row in self.conn.execute(
+                    "SELECT fqn, id, source, name, display_name, description, style "
+                    "FROM catalog_tag"
+                )
+            }
+        return self._tags
