@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from gateway.emulator.app import create_emulator_app
 from gateway.emulator.catalog.seed import seed_id
+from gateway.emulator.config import DEFAULT_TOKEN, EmulatorConfig
 from tests.conftest import EmulatorHandle
+from tests.servers import ThreadedServer
 
 MODEL_FQN = "sklearn_lab.lead_scoring"
 MODEL_ID = seed_id("mlmodel", MODEL_FQN)
@@ -287,3 +291,26 @@ def test_filtered_user_totals_follow_a_new_admin(catalog: httpx.Client) -> None:
     # then the filtered total counts them
     admins = catalog.get("/users", params={"isAdmin": "true", "limit": 0})
     assert admins.json()["paging"]["total"] == 2
+
+
+def test_writes_of_another_emulator_on_the_same_file_show_at_once(tmp_path: Path) -> None:
+    # given two emulators on one data directory, the first having read the model
+    config = EmulatorConfig(data=str(tmp_path))
+    first = ThreadedServer(create_emulator_app(config)).start()
+    second = ThreadedServer(create_emulator_app(config)).start()
+    headers = {"Authorization": f"Bearer {DEFAULT_TOKEN}"}
+    try:
+        with (
+            httpx.Client(base_url=f"{first.url}/api/v1", headers=headers, timeout=10) as one,
+            httpx.Client(base_url=f"{second.url}/api/v1", headers=headers, timeout=10) as two,
+        ):
+            assert names(model(one)["followers"]) == SEEDED_FOLLOWERS
+
+            # when alice follows it through the second
+            two.put(f"/mlmodels/{MODEL_ID}/followers", json=ALICE).raise_for_status()
+
+            # then the first shows her too
+            assert names(model(one)["followers"]) == ["alice", *SEEDED_FOLLOWERS]
+    finally:
+        second.stop()
+        first.stop()

@@ -55,6 +55,7 @@ class CatalogRoutes:
     def endpoint(self, handler: Endpoint) -> Callable[[Request], Awaitable[Response]]:
         async def handle(request: Request) -> Response:
             try:
+                self.store.sync()
                 actor = self.principals.actor(request)
                 renderer = Renderer(self.store, self.api_bases.of(request), actor.is_admin)
                 return await handler(Call(request, actor, renderer))

@@ -99,6 +99,10 @@ class Store(SideTables):
         self._counts = DependencyCache()
         # Caches of values derived from rows, told of every write made through the store.
         self.caches: list[DependencyCache[Any, Any]] = [self._counts]
+        # A database file may be shared with another emulator process, whose writes the
+        # caches never hear of; SQLite's data_version tells when one has committed.
+        self._shared = db.path != ":memory:"
+        self._data_version: int | None = None
 
     def create_tables(self) -> None:
         self.conn.executescript(_DDL)
@@ -115,6 +119,14 @@ class Store(SideTables):
             cache.clear()
 
     # cache invalidation
+
+    def sync(self) -> None:
+        """Forget every cache if another connection has written since the last request."""
+        if self._shared:
+            version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+            if version != self._data_version:
+                self._data_version = version
+                self.forget()
 
     def _caching(self) -> bool:
         return any(len(cache) for cache in self.caches)
