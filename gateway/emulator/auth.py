@@ -11,7 +11,6 @@ import base64
 import binascii
 
 import orjson
-from starlette.requests import Request
 
 # Past this many distinct headers the memo starts over (clients may mint JWTs freely).
 MAX_REMEMBERED = 10_000
@@ -24,9 +23,6 @@ class Authenticator:
         self.tokens = dict(tokens)
         # A header always names the same principal, so each is decoded once.
         self._named: dict[str, str | None] = {}
-
-    def principal(self, request: Request) -> str | None:
-        return self.principal_of(request.headers.get("authorization", ""))
 
     def principal_of(self, header: str) -> str | None:
         """The principal an `Authorization` header value names, or None."""
