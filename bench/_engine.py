@@ -8,6 +8,7 @@ read against it.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import orjson
 import strawberry
@@ -15,6 +16,7 @@ import uvloop
 from strawberry.extensions import ParserCache, ValidationCache
 
 from bench._queries import LIST_PAGE
+from gateway.execution import GatewayExecutor
 
 ROUNDS = 5
 TARGET_SECONDS = 0.3
@@ -94,9 +96,11 @@ class Query:
         return _page(first)
 
 
-async def _measure(sizes: tuple[int, ...]) -> dict[int, float]:
+async def _measure(sizes: tuple[int, ...], executor: type[Any] | None) -> dict[int, float]:
     # Cached parse and validation, as the gateway's schema has.
-    schema = strawberry.Schema(query=Query, extensions=[ParserCache, ValidationCache])
+    schema = strawberry.Schema(
+        query=Query, extensions=[ParserCache, ValidationCache], execution_context_class=executor
+    )
     found: dict[int, float] = {}
     for size in sizes:
         variables = {"first": size}
@@ -118,6 +122,7 @@ async def _measure(sizes: tuple[int, ...]) -> dict[int, float]:
     return found
 
 
-def engine_floor(sizes: tuple[int, ...]) -> dict[int, float]:
-    """CPU ms per query by page size (the best of a few rounds: noise only adds time)."""
-    return uvloop.run(_measure(sizes))
+def engine_floor(sizes: tuple[int, ...], *, gateway_executor: bool = False) -> dict[int, float]:
+    """CPU ms per query by page size (the best of a few rounds: noise only adds time), with
+    Strawberry's standard executor or the gateway's (`gateway.execution`)."""
+    return uvloop.run(_measure(sizes, GatewayExecutor if gateway_executor else None))

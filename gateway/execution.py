@@ -18,7 +18,7 @@ from __future__ import annotations
 import operator
 import weakref
 from collections.abc import Awaitable, Callable
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import strawberry
 from graphql import (
@@ -39,6 +39,23 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
 Resolve = Callable[[Any, Any], Any]
+F = TypeVar("F", bound=Callable[..., Any])
+
+# What a resolver's `peek` answers when the parent alone cannot tell (a load is needed).
+NOT_READY: Any = object()
+_PEEK = "__gateway_peek__"
+
+
+def answers_with(peek: Callable[[Any], Any]) -> Callable[[F], F]:
+    """Give a resolver a cheap twin: `peek(parent)` is the resolver's answer when the parent
+    already holds it, else NOT_READY. The executor tries it first and calls the resolver
+    (with its info) only for NOT_READY; without this executor the resolver alone runs."""
+
+    def mark(resolver: F) -> F:
+        setattr(resolver, _PEEK, peek)
+        return resolver
+
+    return mark
 
 
 class FieldPlan(NamedTuple):
@@ -56,6 +73,13 @@ class FieldPlan(NamedTuple):
     object_type: GraphQLObjectType | None
     is_list: bool
     item_type: GraphQLOutputType | None
+    # For a scalar field read from the parent alone (a plain attribute, or a resolver's
+    # peek): the reader, used inline by `execute_fields`. NOT_READY or anything unusual
+    # (null in a non-null field, a value the scalar rejects) takes the full path.
+    read: Callable[[Any], Any] | None
+    nullable: bool
+    # A resolver's peek (see `answers_with`), tried before the resolver.
+    peek: Callable[[Any], Any] | None
 
 
 class LazyResolveInfo:
@@ -109,13 +133,12 @@ class LazyInfo:
         return getattr(self._info, name)
 
 
-def _attribute(field: StrawberryField) -> Resolve:
+def _reader(field: StrawberryField) -> Callable[[Any], Any]:
     default_resolver = field.default_resolver
     name = field.python_name
     if default_resolver is getattr:
-        get = operator.attrgetter(name)
-        return lambda source, _info: get(source)
-    return lambda source, _info: default_resolver(source, name)
+        return operator.attrgetter(name)
+    return lambda source: default_resolver(source, name)
 
 
 def _call(field: StrawberryField) -> Resolve | None:
@@ -162,7 +185,12 @@ def _plain_object(type_: GraphQLOutputType) -> GraphQLObjectType | None:
 
 
 def _plan(
-    field_def: GraphQLField, resolve: Resolve, needs_info: bool, field: StrawberryField | None
+    field_def: GraphQLField,
+    resolve: Resolve,
+    needs_info: bool,
+    field: StrawberryField | None,
+    read: Callable[[Any], Any] | None = None,
+    peek: Callable[[Any], Any] | None = None,
 ) -> FieldPlan:
     return_type = field_def.type
     nullable = return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
@@ -180,6 +208,9 @@ def _plan(
         object_type,
         item_type is not None,
         item_type,
+        (read or peek) if coerce is not None else None,
+        not isinstance(return_type, GraphQLNonNull),
+        peek,
     )
 
 
@@ -194,16 +225,21 @@ def build_plan(parent_type: GraphQLObjectType, field_name: str, schema: Any) -> 
     if not isinstance(field, StrawberryField) or field.extensions:
         return None
     if getattr(field_def.resolve, "_is_default", False):
-        return _plan(field_def, _attribute(field), False, field)
+        read = _reader(field)
+        return _plan(field_def, lambda source, _info: read(source), False, field, read)
     if _has_exception_handlers(schema):
         return None
     resolve = _call(field)
     if resolve is None:
         return None
-    return _plan(field_def, resolve, True, field)
+    peek = getattr(field.base_resolver.wrapped_func, _PEEK, None) if field.base_resolver else None
+    return _plan(field_def, resolve, True, field, peek=peek)
 
 
 Step = tuple[str, FieldDetailsList, FieldPlan | None]
+
+# Attribute values coerced inline; others (enums, custom scalars) take the full path.
+_PLAIN_SCALARS = frozenset({str, int, float, bool})
 
 # Plans by object type, then field name; weak so schemas built and dropped (tests) go too.
 _plans: weakref.WeakKeyDictionary[GraphQLObjectType, dict[str, FieldPlan | None]] = (
@@ -261,6 +297,25 @@ class GatewayExecutor(StrawberryGraphQLCoreExecutionContext):
         type_name = parent_type.name
         try:
             for response_name, details, plan in self._steps_of(parent_type, grouped_field_set):
+                if plan is not None and plan.read is not None:
+                    # A plain scalar attribute: read and coerced here. Anything unusual
+                    # (null in a non-null field, a value the scalar rejects) takes the
+                    # full path below, which reads it again and reports it.
+                    try:
+                        value = plan.read(source_value)
+                        if value is NOT_READY:
+                            pass
+                        elif value is None:
+                            if plan.nullable:
+                                results[response_name] = None
+                                continue
+                        elif type(value) in _PLAIN_SCALARS:
+                            coerced = plan.coerce(value)  # type: ignore[misc]
+                            if coerced is not None:
+                                results[response_name] = coerced
+                                continue
+                    except Exception:  # noqa: S110 - reported by the full path
+                        pass
                 field_path = Path(path, response_name, type_name)
                 if plan is None:
                     result = self.execute_field(
@@ -304,14 +359,14 @@ class GatewayExecutor(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         """graphql-core's `execute_field` for a planned field: same results, same errors."""
         return_type = plan.return_type
-        info = (
-            LazyResolveInfo(self, plan.field_def, details, parent_type, path)
-            if plan.needs_info
-            else None
-        )
+        info: LazyResolveInfo | None = None
         is_awaitable = self.is_awaitable
         try:
-            result = plan.resolve(source, info)
+            result = plan.peek(source) if plan.peek is not None else NOT_READY
+            if result is NOT_READY:
+                if plan.needs_info:
+                    info = LazyResolveInfo(self, plan.field_def, details, parent_type, path)
+                result = plan.resolve(source, info)
             if result is None or isinstance(result, Exception) or is_awaitable(result):
                 pass
             elif plan.coerce is not None:
@@ -320,7 +375,7 @@ class GatewayExecutor(StrawberryGraphQLCoreExecutionContext):
                     return coerced
             elif plan.object_type is not None:
                 if not plan.is_list:
-                    completed = self.collect_and_execute_subfields(
+                    completed = self._complete_object(
                         plan.object_type, details, path, result, position_context
                     )
                     if is_awaitable(completed):
@@ -357,6 +412,22 @@ class GatewayExecutor(StrawberryGraphQLCoreExecutionContext):
             return None
         return completed
 
+    def _complete_object(
+        self,
+        object_type: GraphQLObjectType,
+        details: FieldDetailsList,
+        path: Path,
+        value: Any,
+        position_context: Any,
+    ) -> Any:
+        """graphql-core's completion of an object with no `is_type_of`, minus its layers."""
+        grouped_field_set, new_defer_usages, _ = self.collect_subfields(object_type, details)
+        if new_defer_usages or position_context is not None:
+            return self.execute_collected_subfields(
+                object_type, value, path, grouped_field_set, new_defer_usages, position_context
+            )
+        return self.execute_fields(object_type, value, path, grouped_field_set, None)
+
     def _complete_object_list(
         self,
         plan: FieldPlan,
@@ -385,7 +456,7 @@ class GatewayExecutor(StrawberryGraphQLCoreExecutionContext):
                             item_type, details, info, item_path, item, position_context
                         )
                     else:
-                        value = self.collect_and_execute_subfields(
+                        value = self._complete_object(
                             object_type, details, item_path, item, position_context
                         )
                     if is_awaitable(value):

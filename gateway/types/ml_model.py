@@ -14,7 +14,7 @@ from gateway.types.common import Deferred, Include, Tag, from_epoch_ms, settled,
 from gateway.types.connection import Connection, catalog_connection, page_args
 from gateway.types.keys import key_value, missing_key
 from gateway.types.model_version import ModelVersion, list_versions
-from gateway.types.relations import Relations
+from gateway.types.relations import Relations, relation
 from gateway.types.service import Service
 from gateway.types.user import Owner, User, owners_of, users_of
 from gateway.types.votes import Votes
@@ -189,25 +189,17 @@ class MlModel(Relations[MlModelRecord]):
     def service(self) -> Service:
         return Service.from_reference(self.record.service, self.record.service_type)
 
-    @strawberry.field(description="Users and teams who own the model.", graphql_type=list[Owner])
-    def owners(self, info: Info) -> Deferred[list[Owner]]:
-        return self._with(info, "owners", lambda r: owners_of(r.owners))
-
-    @strawberry.field(description="Users who follow the model.", graphql_type=list[User])
-    def followers(self, info: Info) -> Deferred[list[User]]:
-        return self._with(info, "followers", lambda r: users_of(r.followers))
-
-    @strawberry.field(description="Number of followers.", graphql_type=int)
-    def follower_count(self, info: Info) -> Deferred[int]:
-        return self._with(info, "followers", lambda r: len(r.followers or ()))
-
-    @strawberry.field(description="Votes on the model.", graphql_type=Votes)
-    def votes(self, info: Info) -> Deferred[Votes]:
-        return self._with(info, "votes", lambda r: Votes.from_record(r.votes))
-
-    @strawberry.field(description="Tags on the model.", graphql_type=list[Tag])
-    def tags(self, info: Info) -> Deferred[list[Tag]]:
-        return self._with(info, "tags", lambda r: tags_of(r.tags))
+    owners = relation(
+        "owners", lambda r: owners_of(r.owners), list[Owner], "Users and teams who own the model."
+    )
+    followers = relation(
+        "followers", lambda r: users_of(r.followers), list[User], "Users who follow the model."
+    )
+    follower_count = relation(
+        "followers", lambda r: len(r.followers or ()), int, "Number of followers."
+    )
+    votes = relation("votes", lambda r: Votes.from_record(r.votes), Votes, "Votes on the model.")
+    tags = relation("tags", lambda r: tags_of(r.tags), list[Tag], "Tags on the model.")
 
     @strawberry.field(
         description="RID of the model's registry model (custom property of the catalog entity).",

@@ -8,9 +8,12 @@ once per request thanks to the loaders.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import strawberry
 
 from gateway.context import Info
+from gateway.execution import NOT_READY, answers_with
 from gateway.types.common import Deferred
 
 R = TypeVar("R")
@@ -39,3 +42,18 @@ class Relations(Generic[R]):
         if record is not None:
             self.record = record
         return convert(self.record)
+
+
+def relation(field: str, convert: Callable[[Any], Any], graphql_type: Any, description: str) -> Any:
+    """A GraphQL field answering `convert(record)` once relationship `field` is in the
+    record (`Relations._with`); its peek answers without an info when it already is."""
+
+    def peek(self: Relations[Any]) -> Any:
+        record = self.record
+        return convert(record) if getattr(record, field) is not None else NOT_READY
+
+    @answers_with(peek)
+    def resolve(self: Relations[Any], info: Info) -> Any:
+        return self._with(info, field, convert)
+
+    return strawberry.field(resolver=resolve, graphql_type=graphql_type, description=description)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import strawberry
 
 from gateway.context import Info
+from gateway.execution import NOT_READY, answers_with
 from gateway.selection import SERVICE_FIELDS, upstream_fields
 from gateway.types.common import Deferred, Include, ServiceKind, Tag, from_epoch_ms, tags_of
 from gateway.types.connection import Connection
@@ -102,10 +103,16 @@ class Service:
         )
         return convert(self.record) if self.record is not None else missing
 
+    def _known_type(self) -> str | None:
+        if self.known_type is not None:
+            return self.known_type
+        return self.record.service_type if self.record is not None else NOT_READY
+
     @strawberry.field(
         description="Connector type, e.g. Mlflow, SageMaker, Postgres, Snowflake.",
         graphql_type=str | None,
     )
+    @answers_with(_known_type)
     def service_type(self, info: Info) -> Deferred[str | None]:
         if self.known_type is not None:
             return self.known_type

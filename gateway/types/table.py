@@ -10,9 +10,9 @@ import strawberry
 
 from gateway.context import Info
 from gateway.selection import TABLE_FIELDS, upstream_fields
-from gateway.types.common import Deferred, EntityRef, Tag, from_epoch_ms, tags_of
+from gateway.types.common import EntityRef, Tag, from_epoch_ms, tags_of
 from gateway.types.keys import key_value, missing_key
-from gateway.types.relations import Relations
+from gateway.types.relations import Relations, relation
 from gateway.types.service import Service
 from gateway.types.user import Owner, User, owners_of, users_of
 from gateway.types.votes import Votes
@@ -128,25 +128,17 @@ class Table(Relations[TableRecord]):
         ref = self.record.service
         return Service.from_reference(ref, self.record.service_type) if ref else None
 
-    @strawberry.field(description="Users and teams who own the table.", graphql_type=list[Owner])
-    def owners(self, info: Info) -> Deferred[list[Owner]]:
-        return self._with(info, "owners", lambda r: owners_of(r.owners))
-
-    @strawberry.field(description="Users who follow the table.", graphql_type=list[User])
-    def followers(self, info: Info) -> Deferred[list[User]]:
-        return self._with(info, "followers", lambda r: users_of(r.followers))
-
-    @strawberry.field(description="Number of followers.", graphql_type=int)
-    def follower_count(self, info: Info) -> Deferred[int]:
-        return self._with(info, "followers", lambda r: len(r.followers or ()))
-
-    @strawberry.field(description="Votes on the table.", graphql_type=Votes)
-    def votes(self, info: Info) -> Deferred[Votes]:
-        return self._with(info, "votes", lambda r: Votes.from_record(r.votes))
-
-    @strawberry.field(description="Tags on the table.", graphql_type=list[Tag])
-    def tags(self, info: Info) -> Deferred[list[Tag]]:
-        return self._with(info, "tags", lambda r: tags_of(r.tags))
+    owners = relation(
+        "owners", lambda r: owners_of(r.owners), list[Owner], "Users and teams who own the table."
+    )
+    followers = relation(
+        "followers", lambda r: users_of(r.followers), list[User], "Users who follow the table."
+    )
+    follower_count = relation(
+        "followers", lambda r: len(r.followers or ()), int, "Number of followers."
+    )
+    votes = relation("votes", lambda r: Votes.from_record(r.votes), Votes, "Votes on the table.")
+    tags = relation("tags", lambda r: tags_of(r.tags), list[Tag], "Tags on the table.")
 
     @strawberry.field(
         description="ML models with a feature sourced from this table. Costs one scan of the "
