@@ -36,8 +36,10 @@ from gateway.upstream.registry import RegistryClient
 AUTH = f"Bearer {DEFAULT_TOKEN}"
 WARMUP = 200
 Call = Callable[[], Awaitable[Any]]
-Transport = Literal["aiohttp", "httpx"]
-TRANSPORTS: tuple[Transport, ...] = ("aiohttp", "httpx")
+Transport = Literal["pool", "aiohttp", "httpx"]
+TRANSPORTS: tuple[Transport, ...] = ("pool", "aiohttp", "httpx")
+# httpx's own client over each transport library, as references.
+HTTPX_TRANSPORTS: tuple[Transport, ...] = ("aiohttp", "httpx")
 
 
 def free_port() -> int:
@@ -96,7 +98,7 @@ async def run(port: int, calls: int, rounds: int) -> list[tuple[str, float, floa
             ("aiohttp ClientSession.get (reference)", *await measure(raw_aiohttp, calls, rounds))
         )
 
-    for kind in TRANSPORTS:
+    for kind in HTTPX_TRANSPORTS:
         transport: httpx.AsyncBaseTransport = (
             AiohttpTransport() if kind == "aiohttp" else httpx.AsyncHTTPTransport()
         )

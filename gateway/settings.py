@@ -57,8 +57,10 @@ class Settings(BaseSettings):
     upstream_retries: int = Field(
         1, ge=0, le=5, description="Extra attempts for idempotent upstream calls (GET, PUT)."
     )
-    http_transport: Literal["aiohttp", "httpx"] = Field(
-        "aiohttp", description="HTTP transport under httpx: aiohttp (fast) or httpx's own."
+    http_transport: Literal["pool", "aiohttp", "httpx"] = Field(
+        "pool",
+        description="HTTP client to the upstreams: pool (the gateway's own keep-alive "
+        "HTTP/1.1 pool, fastest), aiohttp, or httpx's own.",
     )
     upstream_max_concurrency: int = Field(
         100,

@@ -42,6 +42,7 @@ from gateway.errors import (
 from gateway.observability.metrics import UpstreamMetrics
 from gateway.observability.routes import route_template
 from gateway.observability.tracing import client_span, record_error, record_status, tracer
+from gateway.upstream.pool import ConnectionPool
 from gateway.upstream.records import CatalogErrorRecord, RegistryErrorRecord
 from gateway.upstream.resilience import (
     Bulkhead,
@@ -53,6 +54,7 @@ from gateway.upstream.resilience import (
 
 T = TypeVar("T")
 UpstreamName = Literal["catalog", "registry"]
+Transport = Literal["pool", "aiohttp", "httpx"]
 
 logger = logging.getLogger("gateway.upstream")
 
@@ -111,7 +113,7 @@ class UpstreamConfig:
     connect_timeout: float = 3.0
     max_connections: int = 100
     retries: int = 1
-    transport: Literal["aiohttp", "httpx"] = "aiohttp"
+    transport: Transport = "pool"
     max_concurrency: int = 100
     queue_timeout: float = 1.0
     failure_threshold: int = 5
@@ -265,8 +267,9 @@ def _as_httpx_error(exc: aiohttp.ClientError | HttpProcessingError) -> httpx.Req
 class UpstreamHttp:
     """One pooled keep-alive connection pool for one upstream.
 
-    `config.transport` "aiohttp" (the default) sends through aiohttp directly; "httpx",
-    or a `transport` given here, through an httpx transport, which stays the test seam
+    `config.transport` "pool" (the default) sends through the gateway's own keep-alive
+    pool (`pool.ConnectionPool`), "aiohttp" through aiohttp directly; "httpx", or a
+    `transport` given here, through an httpx transport, which stays the test seam
     (`MockTransport`, `ASGITransport`). Requests go straight to the transport: httpx's
     `AsyncClient` pipeline (URL merging, cookies, auth and redirect hooks) costs more CPU
     per call than the transport itself and none of it is needed here.
@@ -281,11 +284,20 @@ class UpstreamHttp:
         self._base = config.base_url.rstrip("/")
         self._service_auth = f"Bearer {config.token}" if config.token else None
         self._attempts = 1 + max(config.retries, 0)
-        self._sender = (
-            _AiohttpSender(config)
-            if transport is None and config.transport == "aiohttp"
-            else _HttpxSender(config, transport)
-        )
+        self._sender: ConnectionPool | _AiohttpSender | _HttpxSender
+        if transport is not None or config.transport == "httpx":
+            self._sender = _HttpxSender(config, transport)
+        elif config.transport == "aiohttp":
+            self._sender = _AiohttpSender(config)
+        else:
+            self._sender = ConnectionPool(
+                config.base_url,
+                max_connections=config.max_connections,
+                connect_timeout=config.connect_timeout,
+                read_timeout=config.timeout,
+                pool_timeout=config.timeout,
+                keepalive_expiry=KEEPALIVE_EXPIRY,
+            )
         self.metrics = UpstreamMetrics(config.name)
         self.guard = UpstreamGuard(
             CircuitBreaker(

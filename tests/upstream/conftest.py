@@ -12,10 +12,10 @@ from gateway.upstream.http import UpstreamConfig, UpstreamHttp
 from gateway.upstream.registry import RegistryClient
 from tests.conftest import EmulatorHandle
 
-Transport = Literal["aiohttp", "httpx"]
+Transport = Literal["pool", "aiohttp", "httpx"]
 
 
-@pytest.fixture(params=["aiohttp", "httpx"])
+@pytest.fixture(params=["pool", "aiohttp", "httpx"])
 def transport(request: pytest.FixtureRequest) -> Transport:
     kind: Transport = request.param
     return kind
