@@ -17,6 +17,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.apq import PersistedQueries, create_persisted_queries
+from gateway.callers import CallerCache
 from gateway.context import Context
 from gateway.errors import GatewayError
 from gateway.http import Cors, GraphQLView
@@ -100,6 +101,7 @@ class GatewayGraphQL(GraphQLView):
         )
         self.settings = settings
         self.playground = playground
+        self.callers = CallerCache(settings.caller_cache_ttl)
 
     async def get_context(self, request: Request) -> Context:
         upstreams: Upstreams = request.app.state.upstreams
@@ -113,6 +115,8 @@ class GatewayGraphQL(GraphQLView):
             catalog=catalog,
             registry=registry,
             loaders=Loaders.create(catalog, registry),
+            credentials=auth,
+            callers=self.callers,
         )
 
 

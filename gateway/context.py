@@ -9,6 +9,7 @@ from typing import Any, TypeAlias
 import strawberry
 from starlette.requests import Request
 
+from gateway.callers import CallerCache
 from gateway.errors import NotFoundError
 from gateway.loaders import Loaders
 from gateway.settings import Settings
@@ -29,6 +30,9 @@ class Context:
     # Memo of upstream `fields=` computed per selection node, so a list of N items walks
     # its sub-selection once.
     selection_cache: dict[Any, frozenset[str]] = field(default_factory=dict)
+    # The caller's credentials (None: the service token's) and the ids remembered for them.
+    credentials: str | None = None
+    callers: CallerCache | None = None
     _me: asyncio.Future[UserRecord | None] | None = None
 
     async def me(self) -> UserRecord | None:
@@ -36,6 +40,19 @@ class Context:
         if self._me is None:
             self._me = asyncio.ensure_future(self._load_me())
         return await self._me
+
+    async def caller_id(self) -> str | None:
+        """The caller's catalog user id: remembered across requests, else from `me()`."""
+        callers = self.callers
+        if callers is not None and (known := callers.get(self.credentials)) is not None:
+            return known
+        me = await self.me()
+        if me is None:
+            return None
+        self.loaders.user_by_id.prime(me.id, me)
+        if callers is not None:
+            callers.put(self.credentials, me.id)
+        return me.id
 
     async def models_using_table(self, table_id: str) -> list[MlModelRecord]:
         """ML models with a feature sourced from the table (one model-list scan per request)."""

@@ -147,6 +147,12 @@ class Settings(BaseSettings):
         "GET and POST with no Content-Type or a form/text one, unless they carry "
         "Apollo-Require-Preflight, X-Apollo-Operation-Name or GraphQL-Require-Preflight.",
     )
+    caller_cache_ttl: float = Field(
+        60.0,
+        ge=0,
+        description="Seconds the caller's catalog user id is remembered per credentials, "
+        "saving follow/unfollow a loggedInUser call; 0 asks every time.",
+    )
     registry_link_property: str = Field(
         "registryModelRid",
         description="Custom property of an ML model that holds its registry model RID.",

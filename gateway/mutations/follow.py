@@ -66,11 +66,10 @@ async def _change_follower(
         return invalid(exc)
     context = info.context
     if follower is None:
-        me = await context.me()
-        if me is None:
+        caller = await context.caller_id()
+        if caller is None:
             return NotFound(message="The caller has no user record in the catalog.")
-        context.loaders.user_by_id.prime(me.id, me)
-        follower, missing = me.id, f"No {ASSET_LABELS[kind]} {asset_id}."
+        follower, missing = caller, f"No {ASSET_LABELS[kind]} {asset_id}."
     else:
         missing = f"No {ASSET_LABELS[kind]} {asset_id}, or no user {follower}."
     catalog = context.catalog

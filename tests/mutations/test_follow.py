@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import EmulatorHandle, GatewayClient
+from tests.conftest import EmulatorHandle, GatewayClient, gateway_settings, running_gateway
 from tests.mutations.rest import (
     catalog_write,
     model_by_name,
@@ -250,3 +250,50 @@ async def test_follow_without_credentials_is_unauthenticated(emulator: EmulatorH
         result = await gateway.execute(FOLLOW, {"kind": "ML_MODEL", "id": model["id"]})
     assert result["data"] is None
     assert [e["extensions"]["code"] for e in result["errors"]] == ["UNAUTHENTICATED"]
+
+
+LOGGED_IN = "GET /api/v1/users/loggedInUser"
+QUICK_FOLLOW = "mutation($id: ID!) { follow(kind: ML_MODEL, id: $id) { __typename } }"
+QUICK_UNFOLLOW = QUICK_FOLLOW.replace("follow(", "unfollow(")
+
+
+async def test_the_callers_id_is_asked_once_per_credentials(
+    gateway: GatewayClient, emulator: EmulatorHandle
+) -> None:
+    # given
+    model = model_by_name(emulator, MODEL, "followers")
+    emulator.reset_counters()
+    # when: sam follows and unfollows twice, rosa once, and the service token once
+    answers = [
+        await gateway.execute(QUICK_FOLLOW, {"id": model["id"]}, user="sam"),
+        await gateway.execute(QUICK_UNFOLLOW, {"id": model["id"]}, user="sam"),
+        await gateway.execute(QUICK_FOLLOW, {"id": model["id"]}, user="sam"),
+        await gateway.execute(QUICK_FOLLOW, {"id": model["id"]}, user="rosa"),
+        await gateway.execute(QUICK_FOLLOW, {"id": model["id"]}),
+    ]
+    # then
+    success = {"__typename": "FollowSuccess"}
+    assert [a["data"] for a in answers] == [
+        {"follow": success},
+        {"unfollow": success},
+        {"follow": success},
+        {"follow": success},
+        {"follow": success},
+    ]
+    assert route_calls(emulator, LOGGED_IN) == 3
+    followers = _names(model_by_name(emulator, MODEL, "followers"))
+    assert {"sam", "rosa", "admin"} <= set(followers)
+
+
+async def test_without_the_cache_every_default_follow_asks(emulator: EmulatorHandle) -> None:
+    # given
+    model = model_by_name(emulator, MODEL, "followers")
+    settings = gateway_settings(emulator, caller_cache_ttl=0)
+    async with running_gateway(settings, emulator) as gateway:
+        emulator.reset_counters()
+        # when
+        for _ in range(3):
+            answer = await gateway.execute(QUICK_FOLLOW, {"id": model["id"]}, user="sam")
+            assert answer["data"] == {"follow": {"__typename": "FollowSuccess"}}
+    # then
+    assert route_calls(emulator, LOGGED_IN) == 3
