@@ -89,10 +89,13 @@ class Knobs:
         self.log: deque[Logged] = deque(maxlen=MAX_LOG)
         self.faults: list[Fault] = []
         self._ids = itertools.count(1)
+        self.generation = 0
 
     def reset_counters(self) -> None:
         self.counters.clear()
         self.log.clear()
+        # Requests still in flight belong to before the reset: they must not be logged after.
+        self.generation += 1
 
     def add_fault(self, fault: Fault) -> Fault:
         fault.id = next(self._ids)
@@ -147,6 +150,7 @@ def route(
 
     async def endpoint(request: Request) -> Response:
         knobs.counters[key] += 1
+        generation = knobs.generation
         if knobs.latency_ms:
             await asyncio.sleep(knobs.latency_ms / 1000)
         response: Response | None = None
@@ -168,7 +172,8 @@ def route(
             "headers": scope["headers"],
         }
         request_id = request.headers.get("x-request-id")
-        knobs.log.append(Logged(method, key, url_parts, response.status_code, request_id))
+        if generation == knobs.generation:
+            knobs.log.append(Logged(method, key, url_parts, response.status_code, request_id))
         return response
 
     endpoint.__name__ = getattr(handler, "__name__", "endpoint")

@@ -19,13 +19,12 @@ import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, Literal, NoReturn, TypeVar
+from typing import Any, Generic, NoReturn, TypeVar
 from urllib.parse import quote, urlencode
 
 import aiohttp
 import httpx
 import msgspec
-from aiohttp.http_exceptions import ContentEncodingError, HttpProcessingError
 
 from gateway.errors import (
     BadUserInputError,
@@ -42,6 +41,7 @@ from gateway.errors import (
 from gateway.observability.metrics import UpstreamMetrics
 from gateway.observability.routes import route_template
 from gateway.observability.tracing import client_span, record_error, record_status, tracer
+from gateway.upstream.config import KEEPALIVE_EXPIRY, Transport, UpstreamConfig, UpstreamName
 from gateway.upstream.pool import ConnectionPool
 from gateway.upstream.records import CatalogErrorRecord, RegistryErrorRecord
 from gateway.upstream.resilience import (
@@ -51,18 +51,25 @@ from gateway.upstream.resilience import (
     Rejected,
     UpstreamGuard,
 )
+from gateway.upstream.senders import AiohttpSender, Exchange, HttpxSender
+
+__all__ = [
+    "Reply",
+    "Transport",
+    "UpstreamConfig",
+    "UpstreamHttp",
+    "UpstreamName",
+    "decoder_for",
+    "sanitize",
+    "segment",
+]
 
 T = TypeVar("T")
-UpstreamName = Literal["catalog", "registry"]
-Transport = Literal["pool", "aiohttp", "httpx"]
 
 logger = logging.getLogger("gateway.upstream")
 
 RETRY_STATUSES = frozenset({502, 503, 504})
 BACKOFF_SECONDS = 0.05
-# Below the usual server idle timeout (uvicorn: 5 s), so a pooled connection is dropped by
-# the client before the server can close it under a request.
-KEEPALIVE_EXPIRY = 4.0
 MESSAGE_LIMIT = 200
 USER_AGENT = "catalog-gateway"
 
@@ -95,45 +102,6 @@ _REGISTRY_ERROR = msgspec.json.Decoder(RegistryErrorRecord)
 
 
 @dataclass(frozen=True, slots=True)
-class UpstreamConfig:
-    """How to reach one upstream.
-
-    `base_url`: the catalog's is the API root (`http://host:8585/api`; paths then start
-    `/v1/...`), the registry's the host (`http://host:8586`; paths start `/api/v2/...`).
-    `token` is the service token sent when a caller has no `Authorization` of its own.
-    `max_concurrency` calls may be in flight at once; another waits up to `queue_timeout`
-    seconds for a slot. `failure_threshold` failed calls in a row open the circuit for
-    `cooldown` seconds. `tracing` makes a span of each call.
-    """
-
-    name: UpstreamName
-    base_url: str
-    token: str | None = None
-    timeout: float = 10.0
-    connect_timeout: float = 3.0
-    max_connections: int = 100
-    retries: int = 1
-    transport: Transport = "pool"
-    max_concurrency: int = 100
-    queue_timeout: float = 1.0
-    failure_threshold: int = 5
-    cooldown: float = 10.0
-    tracing: bool = False
-
-    def __repr__(self) -> str:
-        # Keeps the token out of tracebacks and log lines that print the config.
-        token = "None" if self.token is None else "'**********'"
-        return (
-            f"UpstreamConfig(name={self.name!r}, base_url={self.base_url!r}, token={token}, "
-            f"timeout={self.timeout}, connect_timeout={self.connect_timeout}, "
-            f"max_connections={self.max_connections}, retries={self.retries}, "
-            f"transport={self.transport!r}, max_concurrency={self.max_concurrency}, "
-            f"queue_timeout={self.queue_timeout}, failure_threshold={self.failure_threshold}, "
-            f"cooldown={self.cooldown}, tracing={self.tracing})"
-        )
-
-
-@dataclass(frozen=True, slots=True)
 class Reply(Generic[T]):
     """A successful upstream answer: status, decoded body and response headers."""
 
@@ -163,107 +131,6 @@ def sanitize(text: str, limit: int = MESSAGE_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-Exchange = tuple[int, Mapping[str, str], bytes]
-
-
-class _HttpxSender:
-    """Requests through an httpx transport: httpx's own pool, or a test's `MockTransport`
-    or `ASGITransport`."""
-
-    def __init__(self, config: UpstreamConfig, transport: httpx.AsyncBaseTransport | None) -> None:
-        if transport is None:
-            limits = httpx.Limits(
-                max_connections=config.max_connections,
-                max_keepalive_connections=config.max_connections,
-                keepalive_expiry=KEEPALIVE_EXPIRY,
-            )
-            transport = httpx.AsyncHTTPTransport(limits=limits, trust_env=False)
-        self._transport = transport
-        timeout = httpx.Timeout(config.timeout, connect=config.connect_timeout)
-        self._extensions: dict[str, Any] = {"timeout": timeout.as_dict()}
-
-    async def send(
-        self, method: str, url: str, headers: dict[str, str], content: bytes | None
-    ) -> Exchange:
-        request = httpx.Request(
-            method, url, headers=headers, content=content, extensions=self._extensions
-        )
-        response = await self._transport.handle_async_request(request)
-        try:
-            body = await response.aread()
-        finally:
-            await response.aclose()
-        return response.status_code, response.headers, body
-
-    async def aclose(self) -> None:
-        await self._transport.aclose()
-
-
-class _AiohttpSender:
-    """Requests straight through an aiohttp pool (the default, chosen by measurement).
-
-    Wrapping aiohttp in httpx's Request and Response (what an httpx transport over aiohttp
-    does) costs more CPU per call than the rest of the client layer: URL parsing, header
-    normalisation and a chunked body stream; see docs/performance.md. Failures are raised
-    as the httpx exceptions that retries and error mapping speak, as such a transport would.
-    """
-
-    def __init__(self, config: UpstreamConfig) -> None:
-        self._config = config
-        self._timeout = aiohttp.ClientTimeout(
-            sock_connect=config.connect_timeout, sock_read=config.timeout, connect=config.timeout
-        )
-        self._session: aiohttp.ClientSession | None = None
-
-    def _open(self) -> aiohttp.ClientSession:
-        # Made on first use: a session belongs to the event loop that runs the requests.
-        connector = aiohttp.TCPConnector(
-            limit=self._config.max_connections,
-            keepalive_timeout=KEEPALIVE_EXPIRY,
-            ssl=httpx.create_ssl_context(trust_env=False),
-        )
-        self._session = aiohttp.ClientSession(connector=connector, trust_env=False)
-        return self._session
-
-    async def send(
-        self, method: str, url: str, headers: dict[str, str], content: bytes | None
-    ) -> Exchange:
-        session = self._session or self._open()
-        try:
-            async with session.request(
-                method,
-                url,
-                headers=headers,
-                data=content,
-                allow_redirects=False,
-                timeout=self._timeout,
-            ) as response:
-                body = await response.read()
-        except (aiohttp.ClientError, HttpProcessingError) as exc:
-            raise _as_httpx_error(exc) from exc
-        return response.status, response.headers, body
-
-    async def aclose(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-
-
-def _as_httpx_error(exc: aiohttp.ClientError | HttpProcessingError) -> httpx.RequestError:
-    message = str(exc)
-    if isinstance(exc, HttpProcessingError):
-        if isinstance(exc.__cause__, ContentEncodingError):
-            return httpx.DecodingError(message)
-        return httpx.RemoteProtocolError(message)
-    if isinstance(exc, aiohttp.SocketTimeoutError):
-        return httpx.ReadTimeout(message)
-    if isinstance(exc, aiohttp.ClientConnectionError):
-        # Refused, dropped and timed-out connections alike: the request was not processed.
-        return httpx.ConnectTimeout(message)
-    if isinstance(exc, aiohttp.ClientPayloadError):
-        return httpx.ReadError(message)
-    return httpx.TransportError(message)
-
-
 class UpstreamHttp:
     """One pooled keep-alive connection pool for one upstream.
 
@@ -284,11 +151,11 @@ class UpstreamHttp:
         self._base = config.base_url.rstrip("/")
         self._service_auth = f"Bearer {config.token}" if config.token else None
         self._attempts = 1 + max(config.retries, 0)
-        self._sender: ConnectionPool | _AiohttpSender | _HttpxSender
+        self._sender: ConnectionPool | AiohttpSender | HttpxSender
         if transport is not None or config.transport == "httpx":
-            self._sender = _HttpxSender(config, transport)
+            self._sender = HttpxSender(config, transport)
         elif config.transport == "aiohttp":
-            self._sender = _AiohttpSender(config)
+            self._sender = AiohttpSender(config)
         else:
             self._sender = ConnectionPool(
                 config.base_url,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -289,3 +290,21 @@ def test_reset_reseeds_and_clears_counters_and_faults(
         "/api/v2/models", json={"name": "scratch", "parentFolderRid": ML_MODELS_FOLDER_RID}
     )
     assert taken.status_code == 200
+
+
+def test_a_request_in_flight_across_a_reset_is_not_logged_after_it(
+    emulator: EmulatorHandle, registry: httpx.Client
+) -> None:
+    # given a request held 0.4 s by a fault
+    emulator.add_fault(match=GET_MODEL, delay_ms=400, times=1)
+    with ThreadPoolExecutor(1) as pool:
+        held = pool.submit(registry.get, MODEL_PATH)
+        time.sleep(0.15)
+        # when the log is reset while it is in flight
+        emulator.reset_counters()
+        answer = held.result(timeout=5)
+    # then it answered, but belongs to before the reset
+    assert answer.status_code == 200
+    assert emulator.requests() == []
+    registry.get(MODEL_PATH).raise_for_status()
+    assert [r["route"] for r in emulator.requests()] == [GET_MODEL]
