@@ -390,8 +390,8 @@ def main(argv: list[str] | None = None) -> None:
     lines += [
         "",
         f"client layer, sequential GET of one model ({CLIENT_CALLS} calls, emulator latency 0):",
-        f"  CatalogClient.get_model (aiohttp transport, msgspec records): {client_us:.0f} us CPU",
-        f"  bare aiohttp ClientSession.get + read (reference):            {bare_us:.0f} us CPU",
+        f"  CatalogClient.get_model (keep-alive pool, msgspec records): {client_us:.0f} us CPU",
+        f"  bare aiohttp ClientSession.get + read (reference):          {bare_us:.0f} us CPU",
         "",
         "GraphQL engine floor: Q1's selection executed over prebuilt objects (no resolvers, "
         "no I/O), CPU ms per query by page size:",
