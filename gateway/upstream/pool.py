@@ -30,13 +30,24 @@ _DECOMPRESSORS = {"gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
 class _Answer:
     """One response as it is parsed."""
 
-    __slots__ = ("body", "complete", "headers", "started")
+    __slots__ = ("body", "complete", "headers", "headers_done", "started")
 
     def __init__(self) -> None:
         self.headers: dict[str, str] = {}
         self.body: list[bytes] = []
         self.started = False
+        self.headers_done = False
         self.complete = False
+
+    def ends_at_close(self) -> bool:
+        """Whether the body is delimited by the connection closing (HTTP/1.0 style: no
+        Content-Length and no chunked encoding)."""
+        headers = self.headers
+        return (
+            self.headers_done
+            and "content-length" not in headers
+            and "transfer-encoding" not in headers
+        )
 
 
 class Connection(asyncio.Protocol):
@@ -77,7 +88,10 @@ class Connection(asyncio.Protocol):
         self.closed = True
         self._transport = None
         if self._waiter is not None and not self._waiter.done():
-            if self._answer.started:
+            if self._answer.ends_at_close():
+                self._answer.complete = True
+                self._waiter.set_result(self._answer)
+            elif self._answer.started:
                 self._fail(httpx.ReadError("the connection closed in the middle of a response"))
             else:
                 # No byte of an answer: the request was not processed (or a kept-alive
@@ -88,6 +102,9 @@ class Connection(asyncio.Protocol):
 
     def on_header(self, name: bytes, value: bytes) -> None:
         self._answer.headers[name.decode("latin-1").lower()] = value.decode("latin-1")
+
+    def on_headers_complete(self) -> None:
+        self._answer.headers_done = True
 
     def on_body(self, body: bytes) -> None:
         self._answer.body.append(body)

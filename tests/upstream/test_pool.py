@@ -149,6 +149,18 @@ async def test_chunked_and_gzip_bodies_are_decoded(serve: Serve) -> None:
     await pool.aclose()
 
 
+async def test_a_body_that_ends_when_the_connection_closes_is_read_whole(serve: Serve) -> None:
+    # given an HTTP/1.0-style answer: no length, no chunks, then the connection closes
+    server = await serve(lambda _: b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nall of it")
+    server.close_after = True
+    pool = _pool(server.url)
+    # when
+    status, _, body = await pool.send("GET", f"{server.url}/x", {}, None)
+    # then
+    assert (status, body) == (200, b"all of it")
+    await pool.aclose()
+
+
 async def test_a_connection_the_server_closes_is_not_reused(
     serve: Serve,
 ) -> None:
