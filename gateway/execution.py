@@ -467,8 +467,12 @@ class GatewayExecutor(StrawberryGraphQLCoreExecutionContext):
                     value = None
                 completed.append(value)
         except Exception:
-            if awaitable_indices:
-                self.settle_in_background([completed[i] for i in awaitable_indices])
+            # As graphql-core does: what was started, and awaitable items not reached yet,
+            # are settled in the background rather than left unawaited.
+            pending = [completed[i] for i in awaitable_indices]
+            pending += [item for item in items[len(completed) + 1 :] if is_awaitable(item)]
+            if pending:
+                self.settle_in_background(pending)
             raise
         if not awaitable_indices:
             return completed

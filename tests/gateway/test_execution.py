@@ -81,6 +81,12 @@ class Item:
         return loaded
 
     @strawberry.field
+    def pair(self) -> list[Tag]:
+        """What the record's `pair` factory makes (items may be null or awaitable)."""
+        made: list[Tag] = self.record["pair"]()
+        return made
+
+    @strawberry.field
     def owner(self) -> Named:
         if self.count % 2:
             return Team(name=f"team-{self.id}", size=self.count)
@@ -175,6 +181,12 @@ def items() -> None:
     ITEMS["bad_int"] = [Item(**{**vars(_item(1)), "count": "many"})]
     ITEMS["null_tag"] = [Item(**{**vars(_item(1)), "tags": [Tag(fqn="a"), None]})]
     ITEMS["unloaded"] = [_item(1), _item(2), _item(3, loaded=7)]
+    ITEMS["pair"] = [_item(1, pair=lambda: [None, _later_tag()])]
+
+
+async def _later_tag() -> Tag:
+    await asyncio.sleep(0)
+    return Tag(fqn="later")
 
 
 async def test_plain_fields_aliases_fragments_typename_and_directives() -> None:
@@ -277,6 +289,16 @@ async def test_a_null_item_in_a_list_of_non_null_objects_is_an_error() -> None:
                 ["nullableItems", 0, "tags", 1],
             )
         ],
+    )
+
+
+async def test_a_null_item_before_an_awaitable_one_fails_the_list() -> None:
+    # when
+    answer, _ = await _both('query { nullableItems(which: "pair") { pair { fqn } } }')
+    # then
+    assert answer == (
+        {"nullableItems": [None]},
+        [("Cannot return null for non-nullable field Item.pair.", ["nullableItems", 0, "pair", 0])],
     )
 
 
