@@ -195,8 +195,8 @@ class ConnectionPool:
         self._host = parts.hostname
         self._port = parts.port or (443 if self._tls else 80)
         self._origin = f"{parts.scheme}://{parts.netloc}"
-        default_port = parts.port is None or parts.port == (443 if self._tls else 80)
-        self._host_header = parts.hostname if default_port else parts.netloc
+        # As written in the URL (IPv6 brackets and any port kept), without credentials.
+        self._host_header = parts.netloc.rpartition("@")[2]
         self._max = max_connections
         self._connect_timeout = connect_timeout
         self._read_timeout = read_timeout

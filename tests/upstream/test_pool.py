@@ -292,3 +292,21 @@ def test_on_uvloop_as_gateway_serve_runs_it() -> None:
         assert scripted.connections == 2
 
     uvloop.run(scenario())
+
+
+async def test_an_ipv6_origin_keeps_its_brackets_in_the_host_header() -> None:
+    # given a server on the IPv6 loopback
+    scripted = ScriptedServer(lambda _: ok(b"v6"))
+    try:
+        server = await asyncio.start_server(scripted.handle, "::1", 0)
+    except OSError as exc:
+        pytest.skip(f"no IPv6 loopback on this machine: {exc}")
+    url = f"http://[::1]:{server.sockets[0].getsockname()[1]}"
+    pool = _pool(url)
+    # when
+    status, _, body = await pool.send("GET", f"{url}/x", {}, None)
+    # then
+    assert (status, body) == (200, b"v6")
+    assert scripted.requests[0].split(b"\r\n")[1] == f"Host: {url[7:]}".encode()
+    await pool.aclose()
+    server.close()
