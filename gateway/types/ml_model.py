@@ -14,10 +14,8 @@ from gateway.types.common import Deferred, Include, Tag, from_epoch_ms, settled,
 from gateway.types.connection import Connection, catalog_connection, page_args
 from gateway.types.keys import key_value, missing_key
 from gateway.types.model_version import ModelVersion, list_versions
-from gateway.types.relations import Relations, relation
+from gateway.types.relations import Relations, social_fields
 from gateway.types.service import Service
-from gateway.types.user import Owner, User, owners_of, users_of
-from gateway.types.votes import Votes
 from gateway.upstream.records import (
     FeatureSourceRecord,
     MlFeatureRecord,
@@ -189,17 +187,7 @@ class MlModel(Relations[MlModelRecord]):
     def service(self) -> Service:
         return Service.from_reference(self.record.service, self.record.service_type)
 
-    owners = relation(
-        "owners", lambda r: owners_of(r.owners), list[Owner], "Users and teams who own the model."
-    )
-    followers = relation(
-        "followers", lambda r: users_of(r.followers), list[User], "Users who follow the model."
-    )
-    follower_count = relation(
-        "followers", lambda r: len(r.followers or ()), int, "Number of followers."
-    )
-    votes = relation("votes", lambda r: Votes.from_record(r.votes), Votes, "Votes on the model.")
-    tags = relation("tags", lambda r: tags_of(r.tags), list[Tag], "Tags on the model.")
+    owners, followers, follower_count, votes, tags = social_fields("model")
 
     @strawberry.field(
         description="RID of the model's registry model (custom property of the catalog entity).",

@@ -114,9 +114,8 @@ class Service:
     )
     @answers_with(_known_type)
     def service_type(self, info: Info) -> Deferred[str | None]:
-        if self.known_type is not None:
-            return self.known_type
-        return self._full(info, lambda r: r.service_type, None)
+        known = self._known_type()
+        return known if known is not NOT_READY else self._full(info, lambda r: r.service_type, None)
 
     @strawberry.field(description="What the service is (Markdown).", graphql_type=str | None)
     def description(self, info: Info) -> Deferred[str | None]:

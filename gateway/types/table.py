@@ -12,10 +12,8 @@ from gateway.context import Info
 from gateway.selection import TABLE_FIELDS, upstream_fields
 from gateway.types.common import EntityRef, Tag, from_epoch_ms, tags_of
 from gateway.types.keys import key_value, missing_key
-from gateway.types.relations import Relations, relation
+from gateway.types.relations import Relations, social_fields
 from gateway.types.service import Service
-from gateway.types.user import Owner, User, owners_of, users_of
-from gateway.types.votes import Votes
 from gateway.upstream.records import ColumnRecord, TableRecord
 from gateway.validation import check_fqn, check_uuid
 
@@ -128,17 +126,7 @@ class Table(Relations[TableRecord]):
         ref = self.record.service
         return Service.from_reference(ref, self.record.service_type) if ref else None
 
-    owners = relation(
-        "owners", lambda r: owners_of(r.owners), list[Owner], "Users and teams who own the table."
-    )
-    followers = relation(
-        "followers", lambda r: users_of(r.followers), list[User], "Users who follow the table."
-    )
-    follower_count = relation(
-        "followers", lambda r: len(r.followers or ()), int, "Number of followers."
-    )
-    votes = relation("votes", lambda r: Votes.from_record(r.votes), Votes, "Votes on the table.")
-    tags = relation("tags", lambda r: tags_of(r.tags), list[Tag], "Tags on the table.")
+    owners, followers, follower_count, votes, tags = social_fields("table")
 
     @strawberry.field(
         description="ML models with a feature sourced from this table. Costs one scan of the "
