@@ -6,11 +6,12 @@ of 50 models (~700 fields) costs more than everything else the gateway does. Mos
 need none of it: a plain attribute of the parent, or a sync resolver that reads the parent
 and touches `info` only on its fallback path (a relationship the parent's record lacks).
 
-For such fields `GatewayExecutor.execute_field` reads the attribute or calls the resolver
-itself with a lazy info that builds the real one on first use, and completes the value
-with graphql-core's own `complete_value`, so errors, null propagation, abstract types and
-awaitables behave exactly as before. Everything else (fields with arguments, async
-resolvers, field extensions such as permissions, introspection) takes the standard path.
+For such fields `GatewayExecutor.execute_fields` reads the attribute (or the resolver's
+peek, see `answers_with`) or calls the resolver itself with a lazy info that builds the
+real one on first use, and completes the value with graphql-core's own `complete_value`,
+so errors, null propagation, abstract types and awaitables behave exactly as before.
+Everything else (fields with arguments, async resolvers, field extensions such as
+permissions, introspection) takes the standard path.
 """
 
 from __future__ import annotations
@@ -188,7 +189,6 @@ def _plan(
     field_def: GraphQLField,
     resolve: Resolve,
     needs_info: bool,
-    field: StrawberryField | None,
     read: Callable[[Any], Any] | None = None,
     peek: Callable[[Any], Any] | None = None,
 ) -> FieldPlan:
@@ -217,7 +217,7 @@ def _plan(
 def build_plan(parent_type: GraphQLObjectType, field_name: str, schema: Any) -> FieldPlan | None:
     if field_name == "__typename":
         name = parent_type.name
-        return _plan(TypeNameMetaFieldDef, lambda _source, _info: name, False, None)
+        return _plan(TypeNameMetaFieldDef, lambda _source, _info: name, False)
     field_def = parent_type.fields.get(field_name)
     if field_def is None or field_def.args:
         return None
@@ -226,17 +226,32 @@ def build_plan(parent_type: GraphQLObjectType, field_name: str, schema: Any) -> 
         return None
     if getattr(field_def.resolve, "_is_default", False):
         read = _reader(field)
-        return _plan(field_def, lambda source, _info: read(source), False, field, read)
+        return _plan(field_def, lambda source, _info: read(source), False, read)
     if _has_exception_handlers(schema):
         return None
     resolve = _call(field)
     if resolve is None:
         return None
     peek = getattr(field.base_resolver.wrapped_func, _PEEK, None) if field.base_resolver else None
-    return _plan(field_def, resolve, True, field, peek=peek)
+    return _plan(field_def, resolve, True, peek=peek)
 
 
 Step = tuple[str, FieldDetailsList, FieldPlan | None]
+C = TypeVar("C", dict[str, Any], list[Any])
+
+
+async def _settled(values: C, pending: list[Any]) -> C:
+    """`values` (a field's results, or a list's items) with the awaitables at the `pending`
+    keys awaited together, as graphql-core does (one awaited alone)."""
+    if len(pending) == 1:
+        key = pending[0]
+        values[key] = await values[key]
+    else:
+        done = await gather_with_cancel(*(values[key] for key in pending))
+        for key, value in zip(pending, done, strict=True):
+            values[key] = value
+    return values
+
 
 # Attribute values coerced inline; others (enums, custom scalars) take the full path.
 _PLAIN_SCALARS = frozenset({str, int, float, bool})
@@ -311,7 +326,7 @@ class GatewayExecutor(StrawberryGraphQLCoreExecutionContext):
                                 continue
                         elif type(value) in _PLAIN_SCALARS:
                             coerced = plan.coerce(value)  # type: ignore[misc]
-                            if coerced is not None:
+                            if coerced is not None and coerced is not Undefined:
                                 results[response_name] = coerced
                                 continue
                     except Exception:  # noqa: S110 - reported by the full path
@@ -336,17 +351,7 @@ class GatewayExecutor(StrawberryGraphQLCoreExecutionContext):
             raise
         if not awaitable_fields:
             return results
-        return self._gather_fields(results, awaitable_fields)
-
-    @staticmethod
-    async def _gather_fields(results: dict[str, Any], awaitable_fields: list[str]) -> Any:
-        if len(awaitable_fields) == 1:
-            name = awaitable_fields[0]
-            results[name] = await results[name]
-        else:
-            values = await gather_with_cancel(*(results[f] for f in awaitable_fields))
-            results.update(zip(awaitable_fields, values, strict=True))
-        return results
+        return _settled(results, awaitable_fields)
 
     def _execute_planned(
         self,
@@ -476,7 +481,7 @@ class GatewayExecutor(StrawberryGraphQLCoreExecutionContext):
             raise
         if not awaitable_indices:
             return completed
-        return self._gather_items(completed, awaitable_indices)
+        return _settled(completed, awaitable_indices)
 
     def _complete_item(
         self,
@@ -514,17 +519,6 @@ class GatewayExecutor(StrawberryGraphQLCoreExecutionContext):
             item_type, details, info, item_path, await item, position_context
         )
         return await value if self.is_awaitable(value) else value
-
-    @staticmethod
-    async def _gather_items(completed: list[Any], awaitable_indices: list[int]) -> list[Any]:
-        if len(awaitable_indices) == 1:
-            index = awaitable_indices[0]
-            completed[index] = await completed[index]
-        else:
-            values = await gather_with_cancel(*(completed[i] for i in awaitable_indices))
-            for index, value in zip(awaitable_indices, values, strict=True):
-                completed[index] = value
-        return completed
 
     async def _await_completed(
         self,
