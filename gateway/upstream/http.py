@@ -42,7 +42,7 @@ from gateway.observability.metrics import UpstreamMetrics
 from gateway.observability.routes import route_template
 from gateway.observability.tracing import client_span, record_error, record_status, tracer
 from gateway.upstream.config import KEEPALIVE_EXPIRY, Transport, UpstreamConfig, UpstreamName
-from gateway.upstream.pool import ConnectionPool
+from gateway.upstream.pool import ConnectionPool, Exchange
 from gateway.upstream.records import CatalogErrorRecord, RegistryErrorRecord
 from gateway.upstream.resilience import (
     Bulkhead,
@@ -51,7 +51,7 @@ from gateway.upstream.resilience import (
     Rejected,
     UpstreamGuard,
 )
-from gateway.upstream.senders import AiohttpSender, Exchange, HttpxSender
+from gateway.upstream.senders import AiohttpSender, HttpxSender
 
 __all__ = [
     "Reply",

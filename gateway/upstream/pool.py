@@ -30,14 +30,13 @@ _DECOMPRESSORS = {"gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
 class _Answer:
     """One response as it is parsed."""
 
-    __slots__ = ("body", "complete", "headers", "headers_done", "started")
+    __slots__ = ("body", "headers", "headers_done", "started")
 
     def __init__(self) -> None:
         self.headers: dict[str, str] = {}
         self.body: list[bytes] = []
         self.started = False
         self.headers_done = False
-        self.complete = False
 
     def ends_at_close(self) -> bool:
         """Whether the body is delimited by the connection closing (HTTP/1.0 style: no
@@ -89,7 +88,6 @@ class Connection(asyncio.Protocol):
         self._transport = None
         if self._waiter is not None and not self._waiter.done():
             if self._answer.ends_at_close():
-                self._answer.complete = True
                 self._waiter.set_result(self._answer)
             elif self._answer.started:
                 self._fail(httpx.ReadError("the connection closed in the middle of a response"))
@@ -110,7 +108,6 @@ class Connection(asyncio.Protocol):
         self._answer.body.append(body)
 
     def on_message_complete(self) -> None:
-        self._answer.complete = True
         self.keep_alive = self._parser.should_keep_alive()
         if self._waiter is not None and not self._waiter.done():
             self._waiter.set_result(self._answer)

@@ -5,7 +5,6 @@ Both raise httpx's exception types, which retries and the error table speak.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import aiohttp
@@ -13,8 +12,7 @@ import httpx
 from aiohttp.http_exceptions import ContentEncodingError, HttpProcessingError
 
 from gateway.upstream.config import KEEPALIVE_EXPIRY, UpstreamConfig
-
-Exchange = tuple[int, Mapping[str, str], bytes]
+from gateway.upstream.pool import Exchange
 
 
 class HttpxSender:
