@@ -159,14 +159,15 @@ class Store(SideTables):
         return None if row is None else Entity.from_row(row)
 
     def get_many(self, ids: Sequence[str]) -> dict[str, Entity]:
-        found: dict[str, Entity] = {}
+        entities = map(Entity.from_row, self._rows_by_id(_COLUMNS, ids))
+        return {entity.id: entity for entity in entities}
+
+    def _rows_by_id(self, columns: str, ids: Sequence[str]) -> Iterator[Any]:
+        """`columns` of the entities with these ids (`e` names the table), in chunks."""
         for part in chunks(ids):
-            for row in self.conn.execute(
-                f"SELECT {_COLUMNS} FROM catalog_entity WHERE id IN ({marks(part)})", part
-            ):
-                entity = Entity.from_row(row)
-                found[entity.id] = entity
-        return found
+            yield from self.conn.execute(
+                f"SELECT {columns} FROM catalog_entity e WHERE e.id IN ({marks(part)})", part
+            )
 
     def id_by_fqn(self, entity_type: str, fqn: str) -> str | None:
         row = self.conn.execute(
@@ -243,15 +244,8 @@ class Store(SideTables):
         ]
 
     def refs(self, ids: Iterable[str]) -> dict[str, Ref]:
-        wanted = sorted(set(ids))
-        found: dict[str, Ref] = {}
-        for part in chunks(wanted):
-            for row in self.conn.execute(
-                f"SELECT {REF_COLUMNS} FROM catalog_entity e WHERE e.id IN ({marks(part)})", part
-            ):
-                ref = Ref.from_row(row)
-                found[ref.id] = ref
-        return found
+        refs = map(Ref.from_row, self._rows_by_id(REF_COLUMNS, sorted(set(ids))))
+        return {ref.id: ref for ref in refs}
 
     def page(
         self,
