@@ -93,9 +93,10 @@ async def test_a_registry_nobody_listens_for_yields_partial_data_at_once(
 async def test_the_circuit_opens_fails_fast_without_requests_and_recovers(
     emulator: EmulatorHandle,
 ) -> None:
-    # given a circuit that opens after two failed calls and probes after 0.5 s
+    # given a circuit that opens after two failed calls and probes after 2 s (long enough
+    # that a loaded machine cannot let the cool-down pass between two steps of the test)
     settings = gateway_settings(
-        emulator, breaker_failure_threshold=2, breaker_cooldown=0.5, upstream_retries=0
+        emulator, breaker_failure_threshold=2, breaker_cooldown=2.0, upstream_retries=0
     )
     names = first_two_names(emulator)
     emulator.add_fault(match="registry", status=503)
@@ -123,7 +124,7 @@ async def test_the_circuit_opens_fails_fast_without_requests_and_recovers(
 
         # when the registry recovers and the cool-down is over
         emulator.clear_faults()
-        await asyncio.sleep(0.6)
+        await asyncio.sleep(2.1)
         probe = await gateway.execute(VERSIONS, {"rid": RID})
         after = await gateway.execute(VERSIONS, {"rid": RID})
         # then the probe went through and closed the circuit; the next call flows too
@@ -137,12 +138,12 @@ async def test_the_circuit_opens_fails_fast_without_requests_and_recovers(
 async def test_a_failed_probe_keeps_failing_fast(emulator: EmulatorHandle) -> None:
     # given an open circuit whose cool-down is over, the registry still down
     settings = gateway_settings(
-        emulator, breaker_failure_threshold=1, breaker_cooldown=0.3, upstream_retries=0
+        emulator, breaker_failure_threshold=1, breaker_cooldown=1.5, upstream_retries=0
     )
     emulator.add_fault(match="registry", status=503)
     async with running_gateway(settings, emulator) as gateway:
         await gateway.execute(VERSIONS, {"rid": RID})
-        await asyncio.sleep(0.35)
+        await asyncio.sleep(1.6)
         # when the probe fails
         probe = await gateway.execute(VERSIONS, {"rid": RID})
         after = await gateway.execute(VERSIONS, {"rid": RID})
