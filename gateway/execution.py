@@ -19,22 +19,29 @@ from __future__ import annotations
 import operator
 import weakref
 from collections.abc import Awaitable, Callable
+from types import CoroutineType, GeneratorType
 from typing import Any, NamedTuple, TypeVar
 
 import strawberry
 from graphql import (
+    GraphQLBoolean,
     GraphQLField,
+    GraphQLID,
+    GraphQLInt,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
+    GraphQLString,
     TypeNameMetaFieldDef,
     is_leaf_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.execution.executor import to_nodes
 from graphql.pyutils import Path, Undefined, gather_with_cancel
+from graphql.pyutils import is_awaitable as graphql_is_awaitable
+from strawberry.execution import optimized_is_awaitable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
@@ -81,6 +88,9 @@ class FieldPlan(NamedTuple):
     nullable: bool
     # A resolver's peek (see `answers_with`), tried before the resolver.
     peek: Callable[[Any], Any] | None
+    # The Python type a built-in scalar serializes to itself (str for String and ID, bool
+    # for Boolean, int for Int within 32 bits): such a value needs no coercion call.
+    native: type | None
 
 
 class LazyResolveInfo:
@@ -178,6 +188,46 @@ def _has_exception_handlers(schema: Any) -> bool:
     return specs is None or bool(specs)
 
 
+# Types whose values were seen not to be awaitable. `await` looks `__await__` up on the
+# type, so the type decides for every value of it; generators differ value by value (a
+# generator-based coroutine is awaitable) and are never cached. Bounded: cleared when full.
+_SYNC_TYPES: dict[type, None] = dict.fromkeys(
+    (type(None), bool, int, float, str, bytes, list, tuple, dict, set, frozenset)
+)
+_SYNC_TYPES_LIMIT = 4096
+
+
+def is_awaitable(value: Any) -> bool:
+    """graphql-core's awaitable check (Strawberry's fast variant), with the types of values
+    found not awaitable remembered, so a resolver's object costs one lookup."""
+    value_type = type(value)
+    if value_type in _SYNC_TYPES:
+        return False
+    if optimized_is_awaitable(value):
+        return True
+    if (
+        value_type is not GeneratorType
+        and value_type is not CoroutineType
+        and not hasattr(value_type, "__await__")
+        and getattr(value_type, "__getattr__", None) is None
+    ):
+        if len(_SYNC_TYPES) >= _SYNC_TYPES_LIMIT:
+            _SYNC_TYPES.clear()
+        _SYNC_TYPES[value_type] = None
+    return False
+
+
+# Built-in scalars whose output coercion returns a value of this Python type unchanged.
+_NATIVE: dict[Any, type] = {
+    GraphQLString: str,
+    GraphQLID: str,
+    GraphQLBoolean: bool,
+    GraphQLInt: int,
+}
+_MIN_INT = -(2**31)
+_MAX_INT = 2**31 - 1
+
+
 def _plain_object(type_: GraphQLOutputType) -> GraphQLObjectType | None:
     nullable = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
     if isinstance(nullable, GraphQLObjectType) and nullable.is_type_of is None:
@@ -211,6 +261,7 @@ def _plan(
         (read or peek) if coerce is not None else None,
         not isinstance(return_type, GraphQLNonNull),
         peek,
+        _NATIVE.get(nullable) if coerce is not None else None,
     )
 
 
@@ -270,6 +321,8 @@ class GatewayExecutor(StrawberryGraphQLCoreExecutionContext):
         manager = self.middleware_manager
         # Resolver middleware (a schema extension's `resolve`) must see every field.
         self._fast = manager is None or not manager.middlewares
+        if self.is_awaitable in (optimized_is_awaitable, graphql_is_awaitable):
+            self.is_awaitable = is_awaitable  # type: ignore[assignment]
         # Per grouped field set of this operation: its fields with their plans. The set
         # is kept alongside so its id is not reused while this executor lives.
         self._steps: dict[int, tuple[GroupedFieldSet, list[Step]]] = {}
@@ -318,13 +371,19 @@ class GatewayExecutor(StrawberryGraphQLCoreExecutionContext):
                     # full path below, which reads it again and reports it.
                     try:
                         value = plan.read(source_value)
+                        value_type = type(value)
+                        if value_type is plan.native and (
+                            value_type is not int or _MIN_INT <= value <= _MAX_INT
+                        ):
+                            results[response_name] = value
+                            continue
                         if value is NOT_READY:
                             pass
                         elif value is None:
                             if plan.nullable:
                                 results[response_name] = None
                                 continue
-                        elif type(value) in _PLAIN_SCALARS:
+                        elif value_type in _PLAIN_SCALARS:
                             coerced = plan.coerce(value)  # type: ignore[misc]
                             if coerced is not None and coerced is not Undefined:
                                 results[response_name] = coerced

@@ -19,7 +19,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from gateway.app import Upstreams
 from gateway.context import Context
-from gateway.execution import NOT_READY, GatewayExecutor, answers_with
+from gateway.execution import _SYNC_TYPES, NOT_READY, GatewayExecutor, answers_with, is_awaitable
 from gateway.loaders import Loaders
 from gateway.schema import create_schema
 from gateway.upstream.catalog import CatalogClient
@@ -179,6 +179,12 @@ def items() -> None:
     ITEMS["null_name"] = [_item(1), Item(**{**vars(_item(2)), "name": None})]
     ITEMS["raising"] = [_item(1), _item(2, strict="raise")]
     ITEMS["bad_int"] = [Item(**{**vars(_item(1)), "count": "many"})]
+    ITEMS["odd_scalars"] = [
+        Item(**{**vars(_item(1)), "count": 2**31}),
+        Item(**{**vars(_item(2)), "count": -(2**31), "name": 7}),
+        Item(**{**vars(_item(3)), "count": True, "name": False}),
+        Item(**{**vars(_item(4)), "count": 2**31 - 1, "id": 4}),
+    ]
     ITEMS["null_tag"] = [Item(**{**vars(_item(1)), "tags": [Tag(fqn="a"), None]})]
     ITEMS["unloaded"] = [_item(1), _item(2), _item(3, loaded=7)]
     ITEMS["pair"] = [_item(1, pair=lambda: [None, _later_tag()])]
@@ -275,6 +281,56 @@ async def test_a_value_the_scalar_cannot_represent_is_a_field_error() -> None:
         {"nullableItems": [None]},
         [("Int cannot represent non-integer value: 'many'", ["nullableItems", 0, "count"])],
     )
+
+
+async def test_scalars_at_the_edges_are_coerced_as_graphql_core_does() -> None:
+    # when
+    answer, _ = await _both('query { nullableItems(which: "odd_scalars") { id name count } }')
+    # then: 32-bit bounds, booleans and numbers in String, ID and Int fields
+    assert answer == (
+        {
+            "nullableItems": [
+                None,
+                {"id": "2", "name": "7", "count": -(2**31)},
+                {"id": "3", "name": "false", "count": 1},
+                {"id": "4", "name": "item-4", "count": 2**31 - 1},
+            ]
+        },
+        [
+            (
+                "Int cannot represent non 32-bit signed integer value: 2147483648",
+                ["nullableItems", 0, "count"],
+            )
+        ],
+    )
+
+
+async def test_awaitables_are_told_apart_by_type_and_plain_types_are_remembered() -> None:
+    class Plain:
+        pass
+
+    class WithAwait:
+        def __await__(self) -> Any:
+            yield None
+
+    class Dynamic:
+        def __getattr__(self, name: str) -> Any:
+            return None
+
+    async def coroutine() -> None:
+        return None
+
+    pending = coroutine()
+    assert is_awaitable(pending)
+    pending.close()
+    assert is_awaitable(WithAwait())
+    assert is_awaitable(asyncio.get_running_loop().create_future())
+    assert not is_awaitable(Plain())
+    assert Plain in _SYNC_TYPES
+    # A type whose attributes are dynamic answers per value (hasattr asks the instance).
+    assert is_awaitable(Dynamic())
+    assert Dynamic not in _SYNC_TYPES
+    assert WithAwait not in _SYNC_TYPES
 
 
 async def test_a_null_item_in_a_list_of_non_null_objects_is_an_error() -> None:
