@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from graphql import (
@@ -19,7 +19,12 @@ from graphql import (
     GraphQLSchema,
     GraphQLSkipDirective,
     InlineFragmentNode,
+    ListTypeNode,
+    NamedTypeNode,
+    NonNullTypeNode,
     SelectionSetNode,
+    TypeNode,
+    VariableDefinitionNode,
     get_named_type,
     get_nullable_type,
     get_operation_ast,
@@ -35,6 +40,7 @@ from graphql.execution.values import (
 from strawberry.extensions import SchemaExtension
 
 QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
+ANY_SCALAR = "_Any"
 
 # A list without `first`/`last` (followers, tags, columns, a connection page left at its
 # default size) counts as this many items.
@@ -179,13 +185,34 @@ def operation_cost(
     operation = get_operation_ast(document, operation_name)
     if operation is None:
         return None
-    coerced = get_variable_values(schema, operation.variable_definitions or (), variables or {})
+    inputs = variables or {}
+    definitions: Sequence[VariableDefinitionNode] = operation.variable_definitions or ()
+    # Federation representations (a list of `_Any`) are the one large input, and the walk
+    # needs only their count, which coercion keeps: a list sent for them is taken as sent,
+    # and execution coerces and reports its items.
+    as_sent = [
+        d.variable.name.value
+        for d in definitions
+        if _named(d.type) == ANY_SCALAR and isinstance(inputs.get(d.variable.name.value), list)
+    ]
+    if as_sent:
+        definitions = [d for d in definitions if d.variable.name.value not in as_sent]
+    coerced = get_variable_values(schema, definitions, inputs)
     if isinstance(coerced, list):
         return None
+    for name in as_sent:
+        coerced.coerced[name] = inputs[name]
     root = schema.get_root_type(operation.operation)
     if root is None:
         return None
     return _Walk(schema, document, coerced).selection_set(operation.selection_set, root, None)
+
+
+def _named(type_node: TypeNode) -> str:
+    while isinstance(type_node, ListTypeNode | NonNullTypeNode):
+        type_node = type_node.type
+    assert isinstance(type_node, NamedTypeNode)
+    return type_node.name.value
 
 
 class CostLimit(SchemaExtension):

@@ -85,6 +85,11 @@ MODEL_ID = "5e5e5e5e-0000-4000-8000-000000000000"
         ),
         # 1 + 3 representations x the dearer member (MlModel: 1 + 11)
         pytest.param(ENTITIES, {"r": [{"__typename": "User", "id": "u"}] * 3}, 37, id="entities"),
+        pytest.param(
+            ENTITIES, {"r": [{"__typename": "User", "id": "u"}] * 100}, 1201, id="entities-100"
+        ),
+        # A single representation is coerced to a list of one.
+        pytest.param(ENTITIES, {"r": {"__typename": "User", "id": "u"}}, 13, id="entities-one"),
         pytest.param(FRAGMENTS, None, 18, id="fragments"),
         pytest.param(SKIPPED, {"s": True}, 2, id="skip"),
         pytest.param(SKIPPED, {"s": False}, 3, id="not-skipped"),
@@ -104,6 +109,13 @@ def test_operation_cost(query: str, variables: dict[str, Any] | None, cost: int)
 
 def test_cost_of_invalid_variables_is_left_to_execution() -> None:
     assert operation_cost(SCHEMA, parse(PAGE_BY_VARIABLE), None, {"n": "ten"}) is None
+
+
+@pytest.mark.parametrize("variables", [{}, {"r": None}], ids=["missing", "null"])
+def test_cost_of_missing_representations_is_left_to_execution(
+    variables: dict[str, Any],
+) -> None:
+    assert operation_cost(SCHEMA, parse(ENTITIES), None, variables) is None
 
 
 async def _post(
