@@ -2,9 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from gateway.errors import BadUserInputError
+
+R = TypeVar("R")
+E = TypeVar("E")
+
+
+@dataclass(frozen=True, slots=True)
+class ReferenceFetch(Generic[R, E]):
+    """An entity being fetched for `_entities`: the loader's pending record and how the
+    record becomes the entity. A type's `fetch_reference` answers one at once, so the
+    schema awaits every representation's record together, with no task per entity;
+    `resolve_reference` is the same fetch awaited alone."""
+
+    pending: Awaitable[R | None]
+    convert: Callable[[R], E]
+
+    def entity(self, record: R | None) -> E | None:
+        return self.convert(record) if record is not None else None
+
+    async def result(self) -> E | None:
+        return self.entity(await self.pending)
+
+
+def fetch_reference_of(origin: object) -> Callable[..., ReferenceFetch[Any, Any]] | None:
+    """The entity type's `fetch_reference(info, **key)`, if it has one."""
+    fetch: Callable[..., ReferenceFetch[Any, Any]] | None = getattr(origin, "fetch_reference", None)
+    return fetch
 
 
 def key_value(representation: Mapping[str, object], field: str) -> str | None:

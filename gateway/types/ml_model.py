@@ -12,7 +12,7 @@ from gateway.context import Info
 from gateway.selection import CONNECTION_PATHS, MODEL_FIELDS, upstream_fields
 from gateway.types.common import Deferred, Include, Tag, from_epoch_ms, settled, tags_of
 from gateway.types.connection import Connection, catalog_connection, page_args
-from gateway.types.keys import key_value, missing_key
+from gateway.types.keys import ReferenceFetch, key_value, missing_key
 from gateway.types.model_version import ModelVersion, list_versions
 from gateway.types.relations import Relations, social_fields
 from gateway.types.service import Service
@@ -165,19 +165,21 @@ class MlModel(Relations[MlModelRecord]):
         )
 
     @classmethod
-    async def resolve_reference(cls, info: Info, **key: object) -> MlModel | None:
+    def fetch_reference(cls, info: Info, **key: object) -> ReferenceFetch[MlModelRecord, MlModel]:
         """An `_entities` representation, by `id` or `fullyQualifiedName`, via the loaders."""
         fields = upstream_fields(info, MODEL_FIELDS)
         loaders = info.context.loaders
         if (id := key_value(key, "id")) is not None:
-            record = await loaders.model_by_id.load((check_uuid(id), fields))
+            pending = loaders.model_by_id.load((check_uuid(id), fields))
         elif (fqn := key_value(key, "fullyQualifiedName")) is not None:
-            record = await loaders.model_by_name.load(
-                (check_fqn(fqn, "fullyQualifiedName"), fields)
-            )
+            pending = loaders.model_by_name.load((check_fqn(fqn, "fullyQualifiedName"), fields))
         else:
             raise missing_key("MlModel", "id", "fullyQualifiedName")
-        return cls.from_record(record) if record is not None else None
+        return ReferenceFetch(pending, cls.from_record)
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, **key: object) -> MlModel | None:
+        return await cls.fetch_reference(info, **key).result()
 
     def _reload(self, info: Info, field: str) -> Awaitable[MlModelRecord | None]:
         fields = upstream_fields(info, MODEL_FIELDS) | {field}

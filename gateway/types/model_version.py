@@ -17,7 +17,7 @@ from gateway.errors import BadUserInputError
 from gateway.loaders import VersionPageKey
 from gateway.types.common import PageInfo, from_iso
 from gateway.types.connection import Connection, Edge
-from gateway.types.keys import key_value
+from gateway.types.keys import ReferenceFetch, key_value
 from gateway.upstream.records import (
     ModelApiColumnRecord,
     ModelApiIORecord,
@@ -158,7 +158,9 @@ class ModelVersion:
         )
 
     @classmethod
-    async def resolve_reference(cls, info: Info, **key: object) -> ModelVersion | None:
+    def fetch_reference(
+        cls, info: Info, **key: object
+    ) -> ReferenceFetch[ModelVersionRecord, ModelVersion]:
         """An `_entities` representation by `rid` and `modelRid`, via the loaders."""
         rid = key_value(key, "rid")
         model_rid = key_value(key, "modelRid")
@@ -167,10 +169,14 @@ class ModelVersion:
                 "A representation of ModelVersion needs `rid` and `modelRid`: the registry reads "
                 "a version only under its model."
             )
-        record = await info.context.loaders.version_by_rid.load(
+        pending = info.context.loaders.version_by_rid.load(
             (check_rid(model_rid, "modelRid"), check_rid(rid, "rid"))
         )
-        return cls.from_record(record, model_rid) if record is not None else None
+        return ReferenceFetch(pending, lambda record: cls.from_record(record, model_rid))
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, **key: object) -> ModelVersion | None:
+        return await cls.fetch_reference(info, **key).result()
 
     @strawberry.field(description="The version this one was promoted from, for promoted ones.")
     async def promoted_from(self, info: Info) -> ModelVersion | None:

@@ -11,7 +11,7 @@ import strawberry
 from gateway.context import Info
 from gateway.selection import TABLE_FIELDS, upstream_fields
 from gateway.types.common import EntityRef, Tag, from_epoch_ms, tags_of
-from gateway.types.keys import key_value, missing_key
+from gateway.types.keys import ReferenceFetch, key_value, missing_key
 from gateway.types.relations import Relations, social_fields
 from gateway.types.service import Service
 from gateway.upstream.records import ColumnRecord, TableRecord
@@ -103,19 +103,21 @@ class Table(Relations[TableRecord]):
         )
 
     @classmethod
-    async def resolve_reference(cls, info: Info, **key: object) -> Table | None:
+    def fetch_reference(cls, info: Info, **key: object) -> ReferenceFetch[TableRecord, Table]:
         """An `_entities` representation, by `id` or `fullyQualifiedName`, via the loaders."""
         fields = upstream_fields(info, TABLE_FIELDS)
         loaders = info.context.loaders
         if (id := key_value(key, "id")) is not None:
-            record = await loaders.table_by_id.load((check_uuid(id), fields))
+            pending = loaders.table_by_id.load((check_uuid(id), fields))
         elif (fqn := key_value(key, "fullyQualifiedName")) is not None:
-            record = await loaders.table_by_name.load(
-                (check_fqn(fqn, "fullyQualifiedName"), fields)
-            )
+            pending = loaders.table_by_name.load((check_fqn(fqn, "fullyQualifiedName"), fields))
         else:
             raise missing_key("Table", "id", "fullyQualifiedName")
-        return cls.from_record(record) if record is not None else None
+        return ReferenceFetch(pending, cls.from_record)
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, **key: object) -> Table | None:
+        return await cls.fetch_reference(info, **key).result()
 
     def _reload(self, info: Info, field: str) -> Awaitable[TableRecord | None]:
         fields = upstream_fields(info, TABLE_FIELDS) | {field}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from gateway.context import Info
-from gateway.types.keys import key_value, missing_key
+from gateway.types.keys import ReferenceFetch, key_value, missing_key
 from gateway.upstream.records import EntityReferenceRecord, UserRecord
 from gateway.validation import check_uuid
 
@@ -47,13 +47,16 @@ class User(Owner):
         )
 
     @classmethod
-    async def resolve_reference(cls, info: Info, **key: object) -> User | None:
+    def fetch_reference(cls, info: Info, **key: object) -> ReferenceFetch[UserRecord, User]:
         """An `_entities` representation, by `id`, via the loaders."""
         id = key_value(key, "id")
         if id is None:
             raise missing_key("User", "id")
-        record = await info.context.loaders.user_by_id.load(check_uuid(id))
-        return cls.from_record(record) if record is not None else None
+        return ReferenceFetch(info.context.loaders.user_by_id.load(check_uuid(id)), cls.from_record)
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, **key: object) -> User | None:
+        return await cls.fetch_reference(info, **key).result()
 
     async def _full(self, info: Info) -> UserRecord | None:
         if self.record is None:

@@ -238,3 +238,43 @@ async def test_a_bad_representation_fails_alone_without_an_upstream_call(
         *((["_entities", i], not_an_entity, {"code": "BAD_USER_INPUT"}) for i in (4, 5, 6)),
     ]
     assert upstream_calls(emulator) == {"GET /api/v1/mlmodels/{id}": 1}
+
+
+async def test_an_entity_whose_upstream_fails_is_null_alone(
+    gateway: GatewayClient, emulator: EmulatorHandle
+) -> None:
+    # given two models, and a table the catalog answers with garbage
+    models = all_models(emulator, fields="followers")[:2]
+    table = catalog_get(emulator, "/v1/tables", limit=1)["data"][0]
+    representations = [
+        {"__typename": "MlModel", "id": models[0]["id"]},
+        {"__typename": "Table", "id": table["id"]},
+        {"__typename": "MlModel", "id": models[1]["id"]},
+    ]
+    emulator.add_fault(match="GET /api/v1/tables/{id}", body="non-json")
+    # when
+    result = await gateway.execute(ENTITIES, {"representations": representations})
+    # then the table's entry is null with the catalog's error; the models answer
+    assert result == {
+        "data": {
+            "_entities": [
+                {
+                    "__typename": "MlModel",
+                    "id": m["id"],
+                    "fullyQualifiedName": m["fullyQualifiedName"],
+                    "followerCount": len(m.get("followers", [])),
+                }
+                if m is not None
+                else None
+                for m in (models[0], None, models[1])
+            ]
+        },
+        "errors": [
+            {
+                "message": "The catalog sent an invalid response",
+                "locations": [{"line": 3, "column": 3}],
+                "path": ["_entities", 1],
+                "extensions": {"code": "UPSTREAM_ERROR", "upstream": "catalog"},
+            }
+        ],
+    }
