@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import orjson
 import strawberry
@@ -20,10 +20,25 @@ R = TypeVar("R")
 DEFAULT_PAGE_SIZE = 10
 
 
+def _edge_cursor(root: Edge[Any]) -> str:
+    return root.cursor()
+
+
 @strawberry.type(description="An item of a connection with its cursor.")
 class Edge(Generic[T]):
-    cursor: str = strawberry.field(description="Pass as `after`/`before` to page from here.")
+    cursor_: str = strawberry.field(
+        name="cursor",
+        resolver=_edge_cursor,
+        description="Pass as `after`/`before` to page from here.",
+    )
     node: T = strawberry.field(description="The item.")
+    # The cursor, or the catalog row's (name, id) it is made from when asked for: a list
+    # page rarely selects its edges' cursors.
+    key: strawberry.Private[str | tuple[str, str]]
+
+    def cursor(self) -> str:
+        key = self.key
+        return key if isinstance(key, str) else catalog_cursor(*key)
 
 
 @strawberry.type(description="A page of items (Relay connection).")
@@ -82,14 +97,14 @@ def catalog_connection(
     convert: Callable[[R], T],
     key: Callable[[R], tuple[str, str]],
 ) -> Connection[T]:
-    edges = [Edge(cursor=catalog_cursor(*key(r)), node=convert(r)) for r in rows]
+    edges = [Edge(key=key(r), node=convert(r)) for r in rows]
     return Connection(
         edges=edges,
         page_info=PageInfo(
             has_next_page=paging.after is not None,
             has_previous_page=paging.before is not None,
-            start_cursor=paging.before or (edges[0].cursor if edges else None),
-            end_cursor=paging.after or (edges[-1].cursor if edges else None),
+            start_cursor=paging.before or (edges[0].cursor() if edges else None),
+            end_cursor=paging.after or (edges[-1].cursor() if edges else None),
         ),
         total_count=paging.total,
     )

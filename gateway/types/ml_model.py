@@ -101,6 +101,10 @@ class MlStore:
     image_repository: str | None = strawberry.field(description="Container image repository.")
 
 
+def _updated_at(root: MlModel) -> datetime | None:
+    return from_epoch_ms(root.record.updated_at)
+
+
 def _ml_store(root: MlModel) -> MlStore | None:
     store = root.record.ml_store
     if store is None:
@@ -139,7 +143,9 @@ class MlModel(Relations[MlModelRecord]):
     )
     service_type: str | None = strawberry.field(description="Service type, e.g. Mlflow.")
     version: float | None = strawberry.field(description="Entity version, e.g. 0.2.")
-    updated_at: datetime | None = strawberry.field(description="Last change time.")
+    updated_at: datetime | None = strawberry.field(
+        resolver=_updated_at, description="Last change time."
+    )
     updated_by: str | None = strawberry.field(description="Who made the last change.")
     deleted: bool | None = strawberry.field(description="Whether soft-deleted.")
     record: strawberry.Private[MlModelRecord]
@@ -158,7 +164,6 @@ class MlModel(Relations[MlModelRecord]):
             source_url=r.source_url,
             service_type=r.service_type,
             version=r.version,
-            updated_at=from_epoch_ms(r.updated_at),
             updated_by=r.updated_by,
             deleted=r.deleted,
             record=r,

@@ -233,18 +233,18 @@ async def list_versions(
         raise BadUserInputError(f"No registry model {model_rid}.")
     rows = page.data[skip:]
     edges = [
-        Edge(cursor=_encode(token, skip + i + 1), node=ModelVersion.from_record(r, model_rid))
+        Edge(key=_encode(token, skip + i + 1), node=ModelVersion.from_record(r, model_rid))
         for i, r in enumerate(rows)
     ]
     if edges and page.next_page_token:
-        edges[-1].cursor = _encode(page.next_page_token, 0)
+        edges[-1].key = _encode(page.next_page_token, 0)
     return Connection(
         edges=edges,
         page_info=PageInfo(
             has_next_page=page.next_page_token is not None,
             has_previous_page=after is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
+            start_cursor=edges[0].cursor() if edges else None,
+            end_cursor=edges[-1].cursor() if edges else None,
         ),
         total_count=None,
     )

@@ -58,6 +58,24 @@ class Column:
         )
 
 
+def _columns(root: Table) -> list[Column]:
+    return [Column.from_record(c) for c in root.record.columns or ()]
+
+
+def _database(root: Table) -> EntityRef | None:
+    ref = root.record.database
+    return EntityRef.from_record(ref) if ref else None
+
+
+def _database_schema(root: Table) -> EntityRef | None:
+    ref = root.record.database_schema
+    return EntityRef.from_record(ref) if ref else None
+
+
+def _updated_at(root: Table) -> datetime | None:
+    return from_epoch_ms(root.record.updated_at)
+
+
 @strawberry.federation.type(
     keys=["id", "fullyQualifiedName"], description="A table (or view) in a database schema."
 )
@@ -70,12 +88,19 @@ class Table(Relations[TableRecord]):
     display_name: str | None = strawberry.field(description="Human-readable name.")
     description: str | None = strawberry.field(description="What the table holds (Markdown).")
     table_type: str | None = strawberry.field(description="Regular, View, External, ...")
-    columns: list[Column] = strawberry.field(description="Columns in ordinal order.")
-    database: EntityRef | None = strawberry.field(description="The database.")
-    database_schema: EntityRef | None = strawberry.field(description="The database schema.")
+    # Nested objects and times are converted when asked for, not for every table fetched.
+    columns: list[Column] = strawberry.field(
+        resolver=_columns, description="Columns in ordinal order."
+    )
+    database: EntityRef | None = strawberry.field(resolver=_database, description="The database.")
+    database_schema: EntityRef | None = strawberry.field(
+        resolver=_database_schema, description="The database schema."
+    )
     service_type: str | None = strawberry.field(description="Database type, e.g. Postgres.")
     version: float | None = strawberry.field(description="Entity version, e.g. 0.1.")
-    updated_at: datetime | None = strawberry.field(description="Last change time.")
+    updated_at: datetime | None = strawberry.field(
+        resolver=_updated_at, description="Last change time."
+    )
     updated_by: str | None = strawberry.field(description="Who made the last change.")
     deleted: bool | None = strawberry.field(description="Whether soft-deleted.")
     record: strawberry.Private[TableRecord]
@@ -89,14 +114,8 @@ class Table(Relations[TableRecord]):
             display_name=r.display_name,
             description=r.description,
             table_type=r.table_type,
-            columns=[Column.from_record(c) for c in r.columns or ()],
-            database=EntityRef.from_record(r.database) if r.database else None,
-            database_schema=(
-                EntityRef.from_record(r.database_schema) if r.database_schema else None
-            ),
             service_type=r.service_type,
             version=r.version,
-            updated_at=from_epoch_ms(r.updated_at),
             updated_by=r.updated_by,
             deleted=r.deleted,
             record=r,
