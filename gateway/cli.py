@@ -60,6 +60,7 @@ def _run_emulator(args: argparse.Namespace) -> None:
 
     from gateway.emulator.app import create_emulator_app
     from gateway.emulator.config import EmulatorConfig
+    from gateway.http.server import CoalescingHttpToolsProtocol
 
     config = EmulatorConfig(
         data=args.data,
@@ -77,7 +78,14 @@ def _run_emulator(args: argparse.Namespace) -> None:
         f"registry http://{args.host}:{args.port}  data {config.data}",
         file=sys.stderr,
     )
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        access_log=False,
+        http=CoalescingHttpToolsProtocol,
+    )
 
 
 def _settings_flags(p: argparse.ArgumentParser) -> None:

@@ -96,6 +96,8 @@ def run(settings: Settings) -> None:
     """Serve until SIGTERM/SIGINT, then drain in-flight requests for `shutdown_timeout`."""
     import uvicorn
 
+    from gateway.http.server import CoalescingHttpToolsProtocol
+
     log_config = logging_config(settings.log_format, settings.log_level)
     logging.config.dictConfig(log_config)
     export_settings(settings)
@@ -115,6 +117,8 @@ def run(settings: Settings) -> None:
                 log_level=settings.log_level,
                 # The gateway writes its own access line, with the request id.
                 access_log=False,
+                # A response's head and body in one send (gateway/http/server.py).
+                http=CoalescingHttpToolsProtocol,
             )
     finally:
         signal.signal(signal.SIGTERM, previous)

@@ -8,13 +8,22 @@ from typing import Any
 
 import uvicorn
 
+from gateway.http.server import CoalescingHttpToolsProtocol
+
 
 class ThreadedServer:
     """A uvicorn server on 127.0.0.1 with a free port, in its own thread and event loop."""
 
     def __init__(self, app: Any) -> None:
+        # Served as `gateway emulator` and `gateway serve` serve: head and body in one send.
         config = uvicorn.Config(
-            app, host="127.0.0.1", port=0, log_level="warning", access_log=False, lifespan="on"
+            app,
+            host="127.0.0.1",
+            port=0,
+            log_level="warning",
+            access_log=False,
+            lifespan="on",
+            http=CoalescingHttpToolsProtocol,
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
