@@ -72,8 +72,10 @@ def _wait_healthy(server: Server, path: str) -> None:
 
 
 @contextmanager
-def _running(name: str, command: list[str], port: int, health: str) -> Iterator[Server]:
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
+def _running(
+    name: str, command: list[str], port: int, health: str, cwd: Path = ROOT
+) -> Iterator[Server]:
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL)
     server = Server(name, process, f"http://127.0.0.1:{port}")
     try:
         _wait_healthy(server, health)
@@ -113,7 +115,9 @@ def emulator(latency_ms: float) -> Iterator[Server]:
 
 
 @contextmanager
-def gateway(upstream: str) -> Iterator[Server]:
+def gateway(upstream: str, cwd: Path = ROOT, name: str = "gateway") -> Iterator[Server]:
+    """`gateway serve` run from `cwd`: the `gateway` package of that checkout is the one
+    imported (`python -m` puts the working directory first on the path)."""
     port = free_port()
-    with _running("gateway", gateway_command(port, upstream), port, "/healthz") as server:
+    with _running(name, gateway_command(port, upstream), port, "/healthz", cwd) as server:
         yield server
