@@ -32,7 +32,7 @@ class CoalescingTransport:
     def write(self, data: bytes | bytearray | memoryview) -> None:
         held = self._held
         if held is None:
-            self._held = bytes(data)
+            self._held = data if type(data) is bytes else bytes(data)
             self._loop.call_soon(self.flush)
             return
         self._held = None

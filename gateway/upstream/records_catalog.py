@@ -19,6 +19,7 @@ from gateway.errors import UpstreamError
 T = TypeVar("T")
 log = logging.getLogger("gateway.upstream")
 _NULL = msgspec.Raw(b"null")
+_EMPTY_LIST = msgspec.Raw(b"[]")
 
 
 class Record(
@@ -61,8 +62,19 @@ class TagLabelRecord(Record, kw_only=True, frozen=True):
 class VotesRecord(Record, kw_only=True, frozen=True):
     up_votes: int = 0
     down_votes: int = 0
-    up_voters: list[EntityReferenceRecord] = msgspec.field(default_factory=list)
-    down_voters: list[EntityReferenceRecord] = msgspec.field(default_factory=list)
+    # Voters are read only for `upVoters`, `downVoters` and `myVote`, while every list
+    # page with votes carries them: they stay raw until first read (a third of the decode
+    # time of a page of 50 models with followers, votes and tags).
+    up_voters_json: msgspec.Raw = msgspec.field(default=_EMPTY_LIST, name="upVoters")
+    down_voters_json: msgspec.Raw = msgspec.field(default=_EMPTY_LIST, name="downVoters")
+
+    @property
+    def up_voters(self) -> list[EntityReferenceRecord]:
+        return _decode_later(_REFERENCES, self.up_voters_json, "upVoters", "votes")
+
+    @property
+    def down_voters(self) -> list[EntityReferenceRecord]:
+        return _decode_later(_REFERENCES, self.down_voters_json, "downVoters", "votes")
 
 
 class FeatureSourceRecord(Record, kw_only=True, frozen=True):
@@ -128,11 +140,13 @@ class MlModelRecord(Record, kw_only=True, frozen=True):
 
     @property
     def ml_features(self) -> list[MlFeatureRecord] | None:
-        return _decode_later(_FEATURES, self.ml_features_json, "mlFeatures")
+        return _decode_later(_FEATURES, self.ml_features_json, "mlFeatures", "an ML model")
 
     @property
     def ml_hyper_parameters(self) -> list[MlHyperParameterRecord] | None:
-        return _decode_later(_HYPER_PARAMETERS, self.ml_hyper_parameters_json, "mlHyperParameters")
+        return _decode_later(
+            _HYPER_PARAMETERS, self.ml_hyper_parameters_json, "mlHyperParameters", "an ML model"
+        )
 
 
 _FEATURES: msgspec.json.Decoder[list[MlFeatureRecord] | None] = msgspec.json.Decoder(
@@ -143,13 +157,18 @@ _HYPER_PARAMETERS: msgspec.json.Decoder[list[MlHyperParameterRecord] | None] = m
 )
 
 
-def _decode_later(decoder: msgspec.json.Decoder[T], raw: msgspec.Raw, name: str) -> T:
+_REFERENCES: msgspec.json.Decoder[list[EntityReferenceRecord]] = msgspec.json.Decoder(
+    list[EntityReferenceRecord]
+)
+
+
+def _decode_later(decoder: msgspec.json.Decoder[T], raw: msgspec.Raw, name: str, where: str) -> T:
     """A property kept raw, decoded now; a wrong shape is the catalog's error, as it would
     have been when the record was decoded."""
     try:
         return decoder.decode(raw)
     except msgspec.DecodeError:
-        log.warning("catalog sent an invalid %s in an ML model", name)
+        log.warning("catalog sent an invalid %s in %s", name, where)
         raise UpstreamError("The catalog sent an invalid response", upstream="catalog") from None
 
 

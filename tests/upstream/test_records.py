@@ -51,7 +51,9 @@ def test_requested_empty_relationships_decode_as_empty() -> None:
     )
     model = msgspec.json.decode(body, type=MlModelRecord)
     assert (model.owners, model.followers, model.tags) == ([], [], [])
-    assert model.votes == VotesRecord(up_votes=0, down_votes=0, up_voters=[], down_voters=[])
+    votes = model.votes
+    assert votes is not None
+    assert (votes.up_votes, votes.down_votes, votes.up_voters, votes.down_voters) == (0, 0, [], [])
 
 
 def test_unknown_properties_are_ignored() -> None:
@@ -256,3 +258,38 @@ def test_features_of_the_wrong_shape_are_the_catalogs_error_when_read() -> None:
         "The catalog sent an invalid response",
     )
     assert model.name == "churn"
+
+
+def test_voters_decode_when_read() -> None:
+    # given
+    body = model_with(
+        b'"votes":{"upVotes":2,"downVotes":1,"upVoters":[{"id":"u1","type":"user","name":"ada"},'
+        b'{"id":"u2","type":"user"}],"downVoters":[{"id":"u3","type":"user","name":"bob"}]}'
+    )
+    # when
+    votes = msgspec.json.decode(body, type=MlModelRecord).votes
+    # then
+    assert votes is not None
+    assert (votes.up_votes, votes.down_votes) == (2, 1)
+    assert votes.up_voters == [
+        EntityReferenceRecord(id="u1", type="user", name="ada"),
+        EntityReferenceRecord(id="u2", type="user"),
+    ]
+    assert votes.down_voters == [EntityReferenceRecord(id="u3", type="user", name="bob")]
+    assert VotesRecord().up_voters == []
+
+
+def test_voters_of_the_wrong_shape_are_the_catalogs_error_when_read() -> None:
+    # given
+    body = model_with(b'"votes":{"upVotes":1,"downVotes":0,"upVoters":[{"name":"no id"}]}')
+    votes = msgspec.json.decode(body, type=MlModelRecord).votes
+    assert votes is not None
+    # when
+    with pytest.raises(UpstreamError) as raised:
+        _ = votes.up_voters
+    # then
+    assert (raised.value.code, raised.value.message) == (
+        "UPSTREAM_ERROR",
+        "The catalog sent an invalid response",
+    )
+    assert votes.up_votes == 1
