@@ -166,6 +166,14 @@ def main(argv: list[str] | None = None) -> None:
             f"{med(b, 0) / med(a, 0):>7.2f}{med(a, 1):>10.1f}{med(b, 1):>7.1f}"
             f"{med(a, 2):>8.0f}{med(b, 2):>7.0f}{med(b, 2) / med(a, 2):>7.2f}{errors:>8}"
         )
+    lines += ["", "every run, in round order (CPU ms/q | p50 ms):"]
+    for key, concurrency in cells:
+        for side in ("A", "B"):
+            runs = results[(key, concurrency, side)]
+            lines.append(
+                f"{f'{key} c{concurrency}':<12}{side}  "
+                + "  ".join(f"{cpu:.2f} | {p50:.1f}" for cpu, p50, _, _ in runs)
+            )
     report = "\n".join(lines) + "\n"
     print(report)
     if args.output:
