@@ -31,9 +31,8 @@ from bench._dataset import Dataset, EmulatorControl, grow_catalog
 from bench._procs import ROOT, Server, emulator, gateway
 from bench._queries import LIST_SIZE, Operation, operations
 from bench._wrk import ACCEPT, ensure_wrk, run_wrk
+from bench.gateway_bench import CATALOG_SIZE, LATENCY_MS
 
-LATENCY_MS = 5.0
-CATALOG_SIZE = 1000
 DEFAULT_CELLS = "Q1:1,Q1:10,Q2:1,Q3:1,Q3:10"
 WARMUP_SECONDS = 1.0
 

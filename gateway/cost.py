@@ -19,11 +19,7 @@ from graphql import (
     GraphQLSchema,
     GraphQLSkipDirective,
     InlineFragmentNode,
-    ListTypeNode,
-    NamedTypeNode,
-    NonNullTypeNode,
     SelectionSetNode,
-    TypeNode,
     VariableDefinitionNode,
     get_named_type,
     get_nullable_type,
@@ -193,7 +189,8 @@ def operation_cost(
     as_sent = [
         d.variable.name.value
         for d in definitions
-        if _named(d.type) == ANY_SCALAR and isinstance(inputs.get(d.variable.name.value), list)
+        if isinstance(inputs.get(d.variable.name.value), list)
+        and getattr(get_named_type(type_from_ast(schema, d.type)), "name", None) == ANY_SCALAR
     ]
     if as_sent:
         definitions = [d for d in definitions if d.variable.name.value not in as_sent]
@@ -206,13 +203,6 @@ def operation_cost(
     if root is None:
         return None
     return _Walk(schema, document, coerced).selection_set(operation.selection_set, root, None)
-
-
-def _named(type_node: TypeNode) -> str:
-    while isinstance(type_node, ListTypeNode | NonNullTypeNode):
-        type_node = type_node.type
-    assert isinstance(type_node, NamedTypeNode)
-    return type_node.name.value
 
 
 class CostLimit(SchemaExtension):

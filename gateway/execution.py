@@ -19,7 +19,7 @@ from __future__ import annotations
 import operator
 import weakref
 from collections.abc import Awaitable, Callable
-from types import CoroutineType, GeneratorType
+from types import GeneratorType
 from typing import Any, NamedTuple, TypeVar
 
 import strawberry
@@ -190,7 +190,8 @@ def _has_exception_handlers(schema: Any) -> bool:
 
 # Types whose values were seen not to be awaitable. `await` looks `__await__` up on the
 # type, so the type decides for every value of it; generators differ value by value (a
-# generator-based coroutine is awaitable) and are never cached. Bounded: cleared when full.
+# generator-based coroutine is awaitable), and a type with `__getattr__` may answer per
+# instance: neither is cached. Bounded: cleared when full.
 _SYNC_TYPES: dict[type, None] = dict.fromkeys(
     (type(None), bool, int, float, str, bytes, list, tuple, dict, set, frozenset)
 )
@@ -205,12 +206,7 @@ def is_awaitable(value: Any) -> bool:
         return False
     if optimized_is_awaitable(value):
         return True
-    if (
-        value_type is not GeneratorType
-        and value_type is not CoroutineType
-        and not hasattr(value_type, "__await__")
-        and getattr(value_type, "__getattr__", None) is None
-    ):
+    if value_type is not GeneratorType and getattr(value_type, "__getattr__", None) is None:
         if len(_SYNC_TYPES) >= _SYNC_TYPES_LIMIT:
             _SYNC_TYPES.clear()
         _SYNC_TYPES[value_type] = None

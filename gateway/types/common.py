@@ -6,7 +6,7 @@ import inspect
 from collections.abc import Awaitable
 from datetime import UTC, datetime
 from enum import Enum
-from typing import TypeAlias, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 import strawberry
 
@@ -92,6 +92,12 @@ def from_epoch_ms(value: int | None) -> datetime | None:
     if value is None:
         return None
     return datetime.fromtimestamp(value / 1000, tz=UTC)
+
+
+def record_updated_at(root: Any) -> datetime | None:
+    """`updatedAt` of an entity type that holds its catalog record as `record`, made when
+    asked for (a resolver, so pages that do not select it build no `datetime`)."""
+    return from_epoch_ms(root.record.updated_at)
 
 
 def from_iso(value: str) -> datetime:

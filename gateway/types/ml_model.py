@@ -10,7 +10,7 @@ import strawberry
 
 from gateway.context import Info
 from gateway.selection import CONNECTION_PATHS, MODEL_FIELDS, upstream_fields
-from gateway.types.common import Deferred, Include, Tag, from_epoch_ms, settled, tags_of
+from gateway.types.common import Deferred, Include, Tag, record_updated_at, settled, tags_of
 from gateway.types.connection import Connection, catalog_connection, page_args
 from gateway.types.keys import ReferenceFetch, key_value, missing_key
 from gateway.types.model_version import ModelVersion, list_versions
@@ -101,10 +101,6 @@ class MlStore:
     image_repository: str | None = strawberry.field(description="Container image repository.")
 
 
-def _updated_at(root: MlModel) -> datetime | None:
-    return from_epoch_ms(root.record.updated_at)
-
-
 def _ml_store(root: MlModel) -> MlStore | None:
     store = root.record.ml_store
     if store is None:
@@ -144,7 +140,7 @@ class MlModel(Relations[MlModelRecord]):
     service_type: str | None = strawberry.field(description="Service type, e.g. Mlflow.")
     version: float | None = strawberry.field(description="Entity version, e.g. 0.2.")
     updated_at: datetime | None = strawberry.field(
-        resolver=_updated_at, description="Last change time."
+        resolver=record_updated_at, description="Last change time."
     )
     updated_by: str | None = strawberry.field(description="Who made the last change.")
     deleted: bool | None = strawberry.field(description="Whether soft-deleted.")

@@ -10,7 +10,7 @@ import strawberry
 
 from gateway.context import Info
 from gateway.selection import TABLE_FIELDS, upstream_fields
-from gateway.types.common import EntityRef, Tag, from_epoch_ms, tags_of
+from gateway.types.common import EntityRef, Tag, record_updated_at, tags_of
 from gateway.types.keys import ReferenceFetch, key_value, missing_key
 from gateway.types.relations import Relations, social_fields
 from gateway.types.service import Service
@@ -72,10 +72,6 @@ def _database_schema(root: Table) -> EntityRef | None:
     return EntityRef.from_record(ref) if ref else None
 
 
-def _updated_at(root: Table) -> datetime | None:
-    return from_epoch_ms(root.record.updated_at)
-
-
 @strawberry.federation.type(
     keys=["id", "fullyQualifiedName"], description="A table (or view) in a database schema."
 )
@@ -99,7 +95,7 @@ class Table(Relations[TableRecord]):
     service_type: str | None = strawberry.field(description="Database type, e.g. Postgres.")
     version: float | None = strawberry.field(description="Entity version, e.g. 0.1.")
     updated_at: datetime | None = strawberry.field(
-        resolver=_updated_at, description="Last change time."
+        resolver=record_updated_at, description="Last change time."
     )
     updated_by: str | None = strawberry.field(description="Who made the last change.")
     deleted: bool | None = strawberry.field(description="Whether soft-deleted.")
