@@ -38,6 +38,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Scope
 
+from gateway.emulator.headers import header
 from gateway.emulator.responses import JSONResponse
 
 Upstream = Literal["catalog", "registry"]
@@ -171,7 +172,7 @@ def route(
             "query_string": scope.get("query_string", b""),
             "headers": scope["headers"],
         }
-        request_id = request.headers.get("x-request-id")
+        request_id = header(request, b"x-request-id")
         if generation == knobs.generation:
             knobs.log.append(Logged(method, key, url_parts, response.status_code, request_id))
         return response

@@ -5,16 +5,24 @@ turn, which cost more than the handler behind the route. A route can only match 
 that starts with the text before its first `{param}`, so routes are indexed by that text
 and tried in their declared order, as before. Anything no candidate answers (404s and
 trailing-slash redirects) goes to Starlette's own routing, which finds the same.
+
+`direct()` hands the app the endpoint of a fully matched route, for it to await without
+Starlette's middleware stack (see `gateway.emulator.app.EmulatorApp`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import inspect
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from starlette._utils import get_route_path
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Route, Router
 from starlette.types import Receive, Scope, Send
+
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 Indexed = list[tuple[int, BaseRoute]]
 
@@ -28,9 +36,13 @@ class PrefixRouter(Router):
         self._exact: dict[str, Indexed] = {}
         self._prefixed: dict[str, Indexed] = {}
         self._anywhere: Indexed = []
+        # Candidate lists by the index keys a path hit: few, however many paths there are.
+        self._merged: dict[tuple[str, ...], list[BaseRoute]] = {}
+        self._direct: dict[int, bool] = {}  # by id(route): routes are not hashable
 
     def _index(self) -> None:
         self._exact, self._prefixed, self._anywhere = {}, {}, []
+        self._merged, self._direct = {}, {}
         for order, route in enumerate(self.routes):
             if not isinstance(route, Route):
                 self._anywhere.append((order, route))
@@ -50,13 +62,55 @@ class PrefixRouter(Router):
         if self._indexed != len(self.routes):
             # Routes were added after the app was built.
             self._index()
-        found = [*self._exact.get(path, ()), *self._anywhere]
-        slash = path.find("/")
-        while slash != -1:
-            found += self._prefixed.get(path[: slash + 1], ())
-            slash = path.find("/", slash + 1)
-        found.sort(key=lambda indexed: indexed[0])
-        return [route for _, route in found]
+        # The key: the exact path when routes have it (marked so as not to be taken for a
+        # prefix), then each prefix of the path that routes start with.
+        prefixed = self._prefixed
+        prefixes = [path[: i + 1] for i, char in enumerate(path) if char == "/"]
+        keys = tuple(prefix for prefix in prefixes if prefix in prefixed)
+        if path in self._exact:
+            keys = ("=" + path, *keys)
+        merged = self._merged.get(keys)
+        if merged is None:
+            found = [*self._exact.get(path, ()), *self._anywhere]
+            for prefix in keys:
+                if prefix[0] != "=":
+                    found += prefixed[prefix]
+            found.sort(key=lambda indexed: indexed[0])
+            merged = self._merged[keys] = [route for _, route in found]
+        return merged
+
+    def resolve(self, scope: Scope) -> tuple[BaseRoute, Match, Scope] | None:
+        """The first route that fully matches, else the first that matches all but the
+        method; None when no candidate matches at all."""
+        partial: tuple[BaseRoute, Match, Scope] | None = None
+        for route in self.candidates(get_route_path(scope)):
+            match, child_scope = route.matches(scope)
+            if match is Match.FULL:
+                return route, match, child_scope
+            if match is Match.PARTIAL and partial is None:
+                partial = (route, match, child_scope)
+        return partial
+
+    def direct(self, scope: Scope) -> Endpoint | None:
+        """The endpoint to await for an HTTP request, when its route fully matches and is an
+        async function of a `Request`; the route and path parameters are set in `scope`."""
+        resolved = self.resolve(scope)
+        if resolved is None or resolved[1] is not Match.FULL:
+            return None
+        route, _, child_scope = resolved
+        direct = self._direct.get(id(route))
+        if direct is None:
+            direct = self._direct[id(route)] = isinstance(route, Route) and _awaitable_endpoint(
+                route.endpoint
+            )
+        if not direct:
+            return None
+        assert isinstance(route, Route)
+        scope["router"] = self
+        scope["route"] = route
+        scope.update(child_scope)
+        endpoint: Endpoint = route.endpoint
+        return endpoint
 
     async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -64,21 +118,18 @@ class PrefixRouter(Router):
             return
         if "router" not in scope:
             scope["router"] = self
-        partial: BaseRoute | None = None
-        partial_scope: Scope = {}
-        for route in self.candidates(get_route_path(scope)):
-            match, child_scope = route.matches(scope)
-            if match is Match.FULL:
-                scope["route"] = route
-                scope.update(child_scope)
-                await route.handle(scope, receive, send)
-                return
-            if match is Match.PARTIAL and partial is None:
-                partial, partial_scope = route, child_scope
-        if partial is not None:
-            # A route for the path but not the method: it answers 405.
-            scope["route"] = partial
-            scope.update(partial_scope)
-            await partial.handle(scope, receive, send)
+        resolved = self.resolve(scope)
+        if resolved is None:
+            await super().app(scope, receive, send)
             return
-        await super().app(scope, receive, send)
+        # A PARTIAL match is a route for the path but not the method: it answers 405.
+        route, _, child_scope = resolved
+        scope["route"] = route
+        scope.update(child_scope)
+        await route.handle(scope, receive, send)
+
+
+def _awaitable_endpoint(endpoint: Any) -> bool:
+    return (inspect.isfunction(endpoint) or inspect.ismethod(endpoint)) and (
+        inspect.iscoroutinefunction(endpoint)
+    )

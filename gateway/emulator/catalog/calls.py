@@ -16,9 +16,12 @@ from gateway.emulator.catalog.query import parse_fields
 from gateway.emulator.catalog.render import Renderer
 from gateway.emulator.catalog.repository import Actor
 from gateway.emulator.catalog.validation import MappingError, decode_json, parse_uuid
+from gateway.emulator.headers import header
 from gateway.emulator.responses import JSONResponse
 
 CHANGE_HEADER = "X-OpenMetadata-Change"
+# Shared by every request without a query string (the mapping is immutable).
+_NO_PARAMS = QueryParams()
 # Past this many distinct hosts the memo of API bases starts over.
 _MAX_BASES = 1_000
 
@@ -33,6 +36,8 @@ class Call:
 
     @property
     def params(self) -> QueryParams:
+        if not self.request.scope.get("query_string"):
+            return _NO_PARAMS
         return self.request.query_params
 
     async def json(self) -> Any:
@@ -72,7 +77,7 @@ class ApiBases:
 
     def of(self, request: Request) -> str:
         scope = request.scope
-        host = request.headers.get("host")
+        host = header(request, b"host")
         if host is None:
             return self._build(request)
         # What Starlette builds `base_url` from (the server only counts for a bad host).

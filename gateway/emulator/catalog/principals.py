@@ -13,6 +13,7 @@ from gateway.emulator.catalog.cache import DependencyCache
 from gateway.emulator.catalog.errors import CatalogError
 from gateway.emulator.catalog.repository import Actor
 from gateway.emulator.catalog.store import Store
+from gateway.emulator.headers import header as raw_header
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +37,7 @@ class Principals:
         store.caches.append(self.cache)
 
     def actor(self, request: Request) -> Actor:
-        header = request.headers.get("authorization", "")
+        header = raw_header(request, b"authorization") or ""
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise CatalogError(401, "Not Authorized! Token not present")

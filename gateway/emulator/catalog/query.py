@@ -16,10 +16,27 @@ _DELETED_FILTER: dict[str, bool | None] = {"non-deleted": False, "deleted": True
 MAX_LIMIT = 1_000_000
 
 
+_NO_FIELDS: frozenset[str] = frozenset()
+# Parsed `fields` values by (text, allowed names): clients ask the same few again and again.
+_parsed_fields: dict[tuple[str, tuple[str, ...]], frozenset[str]] = {}
+_MAX_PARSED_FIELDS = 1_024
+
+
 def parse_fields(text: str | None, allowed: tuple[str, ...]) -> frozenset[str]:
     """`fields=a, b` -> {a, b}; `*` is every property; an unknown name is a 400."""
     if not text:
-        return frozenset()
+        return _NO_FIELDS
+    key = (text, allowed)
+    parsed = _parsed_fields.get(key)
+    if parsed is None:
+        parsed = _parse_fields(text, allowed)
+        if len(_parsed_fields) >= _MAX_PARSED_FIELDS:
+            _parsed_fields.clear()
+        _parsed_fields[key] = parsed
+    return parsed
+
+
+def _parse_fields(text: str, allowed: tuple[str, ...]) -> frozenset[str]:
     names = text.replace(" ", "").split(",")
     if "*" in names:
         return frozenset(allowed)

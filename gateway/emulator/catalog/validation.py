@@ -151,9 +151,15 @@ def lazy(target: Callable[[], Check]) -> Check:
     return check
 
 
+# What `str(uuid.UUID(...))` gives back: such a value needs no parsing.
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def parse_uuid(value: Any, path: str = "") -> str:
     if not isinstance(value, str):
         raise MappingError(path)
+    if _CANONICAL_UUID.fullmatch(value):
+        return value
     try:
         return str(uuid.UUID(value))
     except ValueError as exc:

@@ -14,6 +14,7 @@ import binascii
 import orjson
 from starlette.requests import Request
 
+from gateway.emulator.headers import header
 from gateway.emulator.registry.errors import RegistryError
 
 READ_SCOPE = "api:models-read"
@@ -21,7 +22,7 @@ WRITE_SCOPE = "api:models-write"
 
 
 def bearer_token(request: Request) -> str | None:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    scheme, _, token = (header(request, b"authorization") or "").partition(" ")
     token = token.strip()
     return token if scheme.lower() == "bearer" and token else None
 

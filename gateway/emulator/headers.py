@@ -1,0 +1,14 @@
+"""Request headers read straight from the ASGI scope."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+
+
+def header(request: Request, name: bytes) -> str | None:
+    """The first value of the lower-case header `name`, as `request.headers.get` gives it,
+    without building Starlette's `Headers` (which re-encodes the name on every lookup)."""
+    for key, value in request.scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
