@@ -65,10 +65,13 @@ class PrefixRouter(Router):
         # The key: the exact path when routes have it (marked so as not to be taken for a
         # prefix), then each prefix of the path that routes start with.
         prefixed = self._prefixed
-        prefixes = [path[: i + 1] for i, char in enumerate(path) if char == "/"]
-        keys = tuple(prefix for prefix in prefixes if prefix in prefixed)
-        if path in self._exact:
-            keys = ("=" + path, *keys)
+        keys: tuple[str, ...] = ("=" + path,) if path in self._exact else ()
+        slash = path.find("/")
+        while slash != -1:
+            prefix = path[: slash + 1]
+            if prefix in prefixed:
+                keys += (prefix,)
+            slash = path.find("/", slash + 1)
         merged = self._merged.get(keys)
         if merged is None:
             found = [*self._exact.get(path, ()), *self._anywhere]
