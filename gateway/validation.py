@@ -12,7 +12,13 @@ _RID = re.compile(
 )
 
 
+# What `str(uuid.UUID(...))` gives back: such a value is already checked and normalised.
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def check_uuid(value: str, argument: str = "id") -> str:
+    if type(value) is str and _CANONICAL_UUID.fullmatch(value):
+        return value
     try:
         return str(uuid.UUID(value))
     except (ValueError, AttributeError, TypeError):

@@ -334,3 +334,19 @@ def test_service_upsert_creates_then_updates(catalog: httpx.Client) -> None:
         catalog.get(f"/services/databaseServices/{created.json()['id']}").json()["description"]
         == "CRM"
     )
+
+
+def test_an_id_in_any_form_javas_uuid_parser_reads_finds_the_entity(
+    catalog: httpx.Client,
+) -> None:
+    # given a seeded model's canonical id
+    model = catalog.get(f"/mlmodels/name/{CHURN_FQN}").json()
+    canonical = model["id"]
+
+    # when it is asked for in upper case, then the same entity answers, its id canonical
+    upper = catalog.get(f"/mlmodels/{canonical.upper()}")
+    assert (upper.status_code, upper.json()) == (200, model)
+
+    # and a string that is no UUID is the path's 404
+    bad = catalog.get(f"/mlmodels/{canonical[:-1]}x")
+    assert (bad.status_code, bad.json()) == (404, {"code": 404, "message": "HTTP 404 Not Found"})

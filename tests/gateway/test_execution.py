@@ -8,8 +8,8 @@ Each case runs the operation through Strawberry's standard executor and through
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Annotated, Any
 
 import pytest
 import strawberry
@@ -106,6 +106,17 @@ def _item(n: int, **record: Any) -> Item:
 
 
 ITEMS: dict[str, list[Item]] = {}
+Member = Annotated[Person | Team, strawberry.union("Member")]
+MEMBERS: dict[str, Callable[[], list[Any]]] = {
+    "plain": lambda: [Person(name="p1", email="p1@x"), Team(name="t1", size=2)],
+    # A Person cast to Team resolves to Team, though Person instances resolve to Person.
+    "cast": lambda: [
+        Person(name="p1", email=None),
+        strawberry.cast(Team, Person(name="as-team", email=None)),
+        Person(name="p2", email=None),
+    ],
+    "wrong": lambda: [Team(name="t1", size=2), Tag(fqn="not a member")],
+}
 RESOLVER_CALLS: list[str] = []
 
 
@@ -122,6 +133,10 @@ class Query:
     @strawberry.field
     async def first(self) -> Item | None:
         return ITEMS["plain"][0]
+
+    @strawberry.field
+    def members(self, which: str = "plain") -> list[Member | None]:
+        return MEMBERS[which]()
 
 
 class Middleware(SchemaExtension):
@@ -386,6 +401,36 @@ async def test_abstract_types_from_sync_resolvers_resolve_their_runtime_type() -
         },
         [],
     )
+
+
+async def test_union_members_resolve_by_class_unless_cast_and_a_stranger_is_an_error() -> None:
+    # when members of a union are asked for, twice (the second time from the class cache)
+    for _ in range(2):
+        plain, _ = await _both("{ members { __typename ... on Person { email } } }")
+        cast, _ = await _both('{ members(which: "cast") { __typename } }')
+        wrong, _ = await _both('{ members(which: "wrong") { __typename } }')
+
+        # then each is its class's type, a cast one the type it is cast to, and an
+        # object of no member type a located error
+        assert plain == (
+            {"members": [{"__typename": "Person", "email": "p1@x"}, {"__typename": "Team"}]},
+            [],
+        )
+        assert cast == (
+            {"members": [{"__typename": n} for n in ("Person", "Team", "Person")]},
+            [],
+        )
+        assert wrong == (
+            {"members": [{"__typename": "Team"}, None]},
+            [
+                (
+                    "The type \"<class 'tests.gateway.test_execution.Tag'>\" of the field "
+                    '"members" is not in the list of the types of the union: '
+                    "\"['Person', 'Team']\"",
+                    ["members", 1],
+                )
+            ],
+        )
 
 
 async def test_resolver_middleware_still_sees_every_field() -> None:
