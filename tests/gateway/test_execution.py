@@ -8,12 +8,14 @@ Each case runs the operation through Strawberry's standard executor and through
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any
 
 import pytest
 import strawberry
 from aiodataloader import DataLoader
+from graphql import parse
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
@@ -501,3 +503,48 @@ async def test_gateway_operations_answer_as_with_the_standard_executor(
     assert answer.errors is None
     assert answer.data == expected.data
     assert answer.data
+
+
+async def test_an_operation_leaves_nothing_for_the_cycle_collector(contexts: Any) -> None:
+    # given the gateway's schema, warmed up, and the cyclic garbage collector off
+    settings, context = contexts
+    schema = create_schema(settings)
+    operation = GATEWAY_OPERATIONS[0]
+    assert (await schema.execute(operation, context_value=context())).errors is None
+    gc.collect()
+    gc.disable()
+    try:
+        # when an operation is answered
+        result = await schema.execute(operation, context_value=context())
+        assert result.errors is None
+        del result
+
+        # then its executor and context (with the loaders and records hanging off them)
+        # were freed by reference counting alone
+        left = [o for o in gc.get_objects() if isinstance(o, GatewayExecutor | Context)]
+        assert left == []
+    finally:
+        gc.enable()
+
+
+async def test_work_tracked_after_the_executor_is_gone_is_still_settled() -> None:
+    # given an executor's info helpers, and the executor gone
+    executor = GatewayExecutor.build(FAST._schema, parse("{ first { id } }"))
+    assert isinstance(executor, GatewayExecutor)
+    helpers = executor.async_helpers
+    del executor
+    gc.collect()
+    settled: list[str] = []
+
+    async def late(name: str) -> None:
+        await asyncio.sleep(0)
+        settled.append(name)
+
+    async def failing() -> None:
+        raise ValueError("ignored")
+
+    # when awaitables are tracked through them, then they still run to the end
+    helpers.track([late("a"), 1, failing(), late("b")])
+    for _ in range(5):
+        await asyncio.sleep(0)
+    assert settled == ["a", "b"]

@@ -108,3 +108,27 @@ def test_config_prints_effective_settings_with_secrets_masked() -> None:
     assert "GATEWAY_CATALOG_TOKEN=********" in lines
     assert "s3cret-token" not in completed.stdout
     assert len(lines) == len(Settings.model_fields)
+
+
+def test_a_worker_freezes_what_it_built_and_collects_young_objects_rarely() -> None:
+    # given a worker's app built in a fresh process
+    probe = (
+        "import gc; from gateway.serving import create_worker_app; create_worker_app(); "
+        "print(gc.get_threshold(), gc.get_freeze_count() > 10_000)"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GATEWAY_")}
+    env |= {
+        "GATEWAY_CATALOG_URL": "http://127.0.0.1:1/api",
+        "GATEWAY_REGISTRY_URL": "http://127.0.0.1:1",
+    }
+    completed = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env=env,
+    )
+    # then the schema and modules are frozen out of collections, and the young
+    # generation is collected at 10,000 objects instead of 700
+    assert completed.stdout.strip() == "(10000, 10, 10) True"
