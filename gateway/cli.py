@@ -58,6 +58,7 @@ def _add_emulator_parser(commands: argparse._SubParsersAction[argparse.ArgumentP
 def _run_emulator(args: argparse.Namespace) -> None:
     import uvicorn
 
+    from gateway import heap
     from gateway.emulator.app import create_emulator_app
     from gateway.emulator.config import EmulatorConfig
     from gateway.http.server import CoalescingHttpToolsProtocol
@@ -69,6 +70,7 @@ def _run_emulator(args: argparse.Namespace) -> None:
         tokens=dict(args.token) if args.token else {DEFAULT_TOKEN: DEFAULT_PRINCIPAL},
     )
     app = create_emulator_app(config)
+    heap.settle()
     if args.port == 0:
         from gateway.embedded import free_port
 

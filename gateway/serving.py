@@ -9,7 +9,6 @@ the listening socket and, for metrics, the `PROMETHEUS_MULTIPROC_DIR` directory.
 from __future__ import annotations
 
 import ctypes
-import gc
 import json
 import logging.config
 import multiprocessing
@@ -26,6 +25,7 @@ from typing import TYPE_CHECKING, Final
 
 from pydantic import SecretStr
 
+from gateway import heap
 from gateway.observability.logs import JsonFormatter, logging_config
 from gateway.settings import Settings
 
@@ -67,9 +67,6 @@ def export_settings(settings: Settings) -> None:
             os.environ[key] = value
 
 
-YOUNG_COLLECTION_THRESHOLD = 10_000
-
-
 def create_worker_app() -> Starlette:
     """The app of one worker: `uvicorn --factory gateway.serving:create_worker_app`."""
     from gateway.app import create_app
@@ -77,16 +74,7 @@ def create_worker_app() -> Starlette:
     if multiprocessing.parent_process() is not None:
         _die_with_parent()
     app = create_app(Settings())
-    # What exists now (modules, the schema, settings) lives as long as the process: frozen,
-    # the cyclic collector no longer walks it on every full collection, which took Q1's
-    # p99 at concurrency 1 from ~40-60 ms to ~20 ms (docs/performance.md).
-    gc.collect()
-    gc.freeze()
-    # A request frees what it made by reference counting alone (it leaves no cycles:
-    # tests/gateway/test_execution.py), so the young generation's count only nears a few
-    # thousand at the peak of a large query. At Python's default of 700 the collector ran
-    # ~3 times per `_entities` query of 100 models (~0.3 ms) and found nothing to free.
-    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, *gc.get_threshold()[1:])
+    heap.settle()
     return app
 
 

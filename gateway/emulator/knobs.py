@@ -36,7 +36,6 @@ from starlette.datastructures import URL
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import Scope
 
 from gateway.emulator.headers import header
 from gateway.emulator.responses import JSONResponse
@@ -47,28 +46,36 @@ Handler = Callable[[Request], Awaitable[Response]]
 MAX_LOG = 10_000
 
 
-@dataclass(frozen=True, slots=True)
-class Logged:
-    """One request of the log, kept as the scope's parts: the URL is only parsed when read."""
+# One logged request: (method, route, scheme, server host, server port, path, query
+# string, Host header, status, X-Request-ID). A flat tuple of immutable values, which
+# the cyclic collector stops tracking the first time it sees it: 10,000 tracked entries
+# churning through the old generation set off a full collection every few thousand
+# requests, ~60 ms each once the catalog has grown.
+Logged = tuple[str, str, str, Any, Any, str, bytes, str | None, int, str | None]
 
-    method: str
-    route: str
-    scope: Scope
-    status: int
-    request_id: str | None
 
-    def entry(self) -> dict[str, Any]:
-        url = URL(scope=self.scope)
-        out: dict[str, Any] = {
-            "method": self.method,
-            "route": self.route,
-            "path": url.path,
-            "query": url.query,
-            "status": self.status,
-        }
-        if self.request_id is not None:
-            out["request_id"] = self.request_id
-        return out
+def log_entry(logged: Logged) -> dict[str, Any]:
+    """A logged request as `GET /_emulator/requests` lists it; its URL parsed only now."""
+    method, route, scheme, server_host, server_port, path, query, host, status, request_id = logged
+    headers = [] if host is None else [(b"host", host.encode("latin-1"))]
+    scope = {
+        "scheme": scheme,
+        "server": None if server_host is None else (server_host, server_port),
+        "path": path,
+        "query_string": query,
+        "headers": headers,
+    }
+    url = URL(scope=scope)
+    out: dict[str, Any] = {
+        "method": method,
+        "route": route,
+        "path": url.path,
+        "query": url.query,
+        "status": status,
+    }
+    if request_id is not None:
+        out["request_id"] = request_id
+    return out
 
 
 @dataclass(slots=True)
@@ -163,18 +170,24 @@ def route(
                 response = _fault_response(fault, upstream)
         if response is None:
             response = await handler(request)
-        scope = request.scope
-        # Only what `URL(scope=...)` reads, not the whole scope with its app and state.
-        url_parts = {
-            "scheme": scope.get("scheme", "http"),
-            "server": scope.get("server"),
-            "path": scope["path"],
-            "query_string": scope.get("query_string", b""),
-            "headers": scope["headers"],
-        }
-        request_id = header(request, b"x-request-id")
         if generation == knobs.generation:
-            knobs.log.append(Logged(method, key, url_parts, response.status_code, request_id))
+            # Only what `URL(scope=...)` reads, not the whole scope with its app and state.
+            scope = request.scope
+            server_host, server_port = scope.get("server") or (None, None)
+            knobs.log.append(
+                (
+                    method,
+                    key,
+                    scope.get("scheme", "http"),
+                    server_host,
+                    server_port,
+                    scope["path"],
+                    scope.get("query_string", b""),
+                    header(request, b"host"),
+                    response.status_code,
+                    header(request, b"x-request-id"),
+                )
+            )
         return response
 
     endpoint.__name__ = getattr(handler, "__name__", "endpoint")
@@ -190,7 +203,7 @@ def admin_routes(knobs: Knobs, reset: Callable[[], None]) -> list[Route]:
         return JSONResponse({"total": sum(knobs.counters.values()), "routes": knobs.counters})
 
     async def requests(_: Request) -> Response:
-        return JSONResponse({"requests": [logged.entry() for logged in knobs.log]})
+        return JSONResponse({"requests": [log_entry(logged) for logged in knobs.log]})
 
     async def faults(request: Request) -> Response:
         if request.method == "POST":

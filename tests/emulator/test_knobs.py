@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -9,6 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
+from gateway.emulator.app import create_emulator_app
+from gateway.emulator.config import DEFAULT_TOKEN, EmulatorConfig
 from gateway.emulator.ids import registry_version_rid
 from gateway.emulator.registry.seed import CHURN_MODEL_RID, ML_MODELS_FOLDER_RID
 from tests.conftest import EmulatorHandle
@@ -308,3 +311,33 @@ def test_a_request_in_flight_across_a_reset_is_not_logged_after_it(
     assert emulator.requests() == []
     registry.get(MODEL_PATH).raise_for_status()
     assert [r["route"] for r in emulator.requests()] == [GET_MODEL]
+
+
+async def test_the_request_log_is_invisible_to_the_cyclic_collector() -> None:
+    # given an emulator that logged requests
+    app = create_emulator_app(EmulatorConfig(data=":memory:"))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://emulator.test") as client:
+        for path in (MODEL_PATH, VERSIONS_PATH, UNKNOWN_MODEL_PATH):
+            await client.get(
+                path,
+                params={"preview": "true", "q": "a b"},
+                headers={"Authorization": f"Bearer {DEFAULT_TOKEN}", "X-Request-ID": "r-1"},
+            )
+        log = app.state.emulator.knobs.log
+
+        # when the collector has passed over them once
+        gc.collect()
+
+        # then no entry is tracked any more (10,000 kept entries cost a full collection
+        # nothing), and each still lists as before
+        assert [gc.is_tracked(entry) for entry in log] == [False] * 3
+        listed = (await client.get("/_emulator/requests")).json()["requests"]
+    assert listed[2] == {
+        "method": "GET",
+        "route": GET_MODEL,
+        "path": UNKNOWN_MODEL_PATH,
+        "query": "preview=true&q=a+b",
+        "status": 404,
+        "request_id": "r-1",
+    }
