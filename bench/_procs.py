@@ -108,10 +108,12 @@ def gateway_command(port: int, upstream: str) -> list[str]:
 
 
 @contextmanager
-def emulator(latency_ms: float) -> Iterator[Server]:
+def emulator(latency_ms: float, cwd: Path = ROOT, name: str = "emulator") -> Iterator[Server]:
+    """`gateway emulator` run from `cwd` (whose `gateway` package is the one imported)."""
     port = free_port()
-    with _running("emulator", emulator_command(port, latency_ms), port, "/_emulator/health") as s:
-        yield s
+    command = emulator_command(port, latency_ms)
+    with _running(name, command, port, "/_emulator/health", cwd) as server:
+        yield server
 
 
 @contextmanager

@@ -1,15 +1,20 @@
-"""Before/after: the gateway at another revision and the working tree, measured in one run.
+"""Before/after: another revision and the working tree, measured in one run.
 
-    .venv/bin/python -m bench.compare --base REV [--rounds 3] [--seconds 5]
-        [--cells Q1:1,Q1:10,Q2:1,Q3:1,Q3:10] [--output PATH]
+    .venv/bin/python -m bench.compare --base REV [--side gateway|emulator|both]
+        [--rounds 3] [--seconds 5] [--cells Q1:1,Q1:10,Q2:1,Q3:1,Q3:10] [--output PATH]
 
-Checks out REV in a temporary git worktree and starts two `gateway serve` processes, one
-from that worktree (A) and one from this checkout (B), against one emulator (5 ms upstream
-latency, 1,000 ML models, as in bench/gateway_bench.py). Each cell (a query at a
-concurrency) is loaded with wrk on A and B in turn, the order flipped every round, so a
-machine that gets slower or faster mid-run weighs on both alike. Prints, per cell, the
-median over rounds of gateway CPU ms per query, p50 and q/s for A and B, and B/A.
-Both gateways answer the same bodies, checked before any timing.
+Checks out REV in a temporary git worktree. With `--side gateway` (the default) it starts
+two `gateway serve` processes, one from that worktree (A) and one from this checkout (B),
+against one emulator from this checkout; both answer the same bodies, checked before any
+timing. With `--side emulator`, two emulators, one from each (A and B), each with its own
+gateway from this checkout; with `--side both`, A is gateway and emulator from the
+worktree, B both from this checkout. Emulators run with 5 ms latency and 1,000 ML models,
+as in bench/gateway_bench.py; answers from two emulators are checked like the bench's.
+
+Each cell (a query at a concurrency) is loaded with wrk on A and B in turn, the order
+flipped every round, so a machine that gets slower or faster mid-run weighs on both
+alike. Prints, per cell, the median over rounds of gateway and emulator CPU ms per query,
+p50, p99 and q/s for A and B, and B/A.
 """
 
 from __future__ import annotations
@@ -22,7 +27,9 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import orjson
@@ -36,8 +43,9 @@ from bench.gateway_bench import CATALOG_SIZE, LATENCY_MS
 DEFAULT_CELLS = "Q1:1,Q1:10,Q2:1,Q3:1,Q3:10"
 WARMUP_SECONDS = 1.0
 
-# One side's run of a cell: gateway CPU ms per query, p50 ms, q/s, errors.
-Run = tuple[float, float, float, int]
+# One side's run of a cell: gateway CPU ms/q, p50 ms, q/s, errors, emulator CPU ms/q, p99 ms.
+Run = tuple[float, float, float, int, float, float]
+SIDES = ("gateway", "emulator", "both")
 
 
 @contextmanager
@@ -70,20 +78,74 @@ def imported_from(cwd: Path) -> Path:
     return Path(done.stdout.strip()).parent.parent
 
 
-def answer(server: Server, body: bytes) -> object:
+def answer(server: Server, body: bytes) -> tuple[int, Any]:
     headers = {"Content-Type": "application/json", "Accept": ACCEPT}
     response = httpx.post(f"{server.url}/graphql", content=body, headers=headers, timeout=60)
     return response.status_code, orjson.loads(response.content)
 
 
-def cell(wrk: str, server: Server, op: Operation, concurrency: int, seconds: float) -> Run:
+def cell(wrk: str, side: Side, op: Operation, concurrency: int, seconds: float) -> Run:
+    server, upstream = side.gateway, side.emulator
     url = f"{server.url}/graphql"
     run_wrk(wrk, url, op.bodies, concurrency, WARMUP_SECONDS)
     time.sleep(0.2)
-    cpu = server.cpu_seconds()
+    cpu, upstream_cpu = server.cpu_seconds(), upstream.cpu_seconds()
     load = run_wrk(wrk, url, op.bodies, concurrency, seconds)
-    cpu_ms = (server.cpu_seconds() - cpu) * 1000 / max(load.completed, 1)
-    return cpu_ms, load.p50_ms, load.completed / load.seconds, load.errors
+    done = max(load.completed, 1)
+    cpu_ms = (server.cpu_seconds() - cpu) * 1000 / done
+    upstream_ms = (upstream.cpu_seconds() - upstream_cpu) * 1000 / done
+    q_s = load.completed / load.seconds
+    return cpu_ms, load.p50_ms, q_s, load.errors, upstream_ms, load.p99_ms
+
+
+@dataclass(frozen=True, slots=True)
+class Side:
+    """One side of the comparison: its gateway, its emulator and the queries it is sent."""
+
+    gateway: Server
+    emulator: Server
+    ops: dict[str, Operation]
+
+
+def start_sides(stack: ExitStack, side: str, tree: Path) -> dict[str, Side]:
+    """A and B as `--side` says; the emulators grown to the bench's catalog."""
+    emulator_trees = {"A": tree if side != "gateway" else ROOT, "B": ROOT}
+    gateway_trees = {"A": tree if side != "emulator" else ROOT, "B": ROOT}
+    upstreams: dict[str, Server] = {}
+    for name, cwd in emulator_trees.items():
+        if cwd == ROOT and "B" in upstreams:
+            upstreams[name] = upstreams["B"]
+            continue
+        upstreams[name] = stack.enter_context(emulator(LATENCY_MS, cwd, f"emulator {name}"))
+    shared = upstreams["A"] is upstreams["B"]
+    sides: dict[str, Side] = {}
+    for name in ("A", "B"):
+        upstream = upstreams[name]
+        if not shared or name == "A":
+            print(f"growing the catalog to {CATALOG_SIZE} ML models", file=sys.stderr)
+            grow_catalog(EmulatorControl(upstream.url), CATALOG_SIZE)
+        ops = {op.key: op for op in operations(Dataset.discover(upstream.url), True)}
+        server = stack.enter_context(gateway(upstream.url, gateway_trees[name], f"gateway {name}"))
+        sides[name] = Side(server, upstream, ops)
+    return sides
+
+
+def check_answers(sides: dict[str, Side], keys: list[str], shared_upstream: bool) -> None:
+    """Both sides answer alike: the same answers over one emulator, else each a correct one."""
+    for key in keys:
+        for index in range(2):
+            answers = {}
+            for name, side in sides.items():
+                op = side.ops[key]
+                status, data = answer(side.gateway, op.bodies[index % len(op.bodies)])
+                problem = None if status == 200 else f"HTTP {status}"
+                if problem is None and isinstance(data, dict):
+                    problem = op.check(data)
+                if problem is not None:
+                    raise SystemExit(f"{key}: {name} answers wrongly: {problem}")
+                answers[name] = (status, data)
+            if shared_upstream and answers["A"] != answers["B"]:
+                raise SystemExit(f"{key}: A and B answer differently")
 
 
 def parse_cells(text: str) -> list[tuple[str, int]]:
@@ -97,9 +159,15 @@ def parse_cells(text: str) -> list[tuple[str, int]]:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bench.compare",
-        description="The gateway at --base against the working tree, interleaved in one run.",
+        description="--base against the working tree, interleaved in one run.",
     )
     parser.add_argument("--base", required=True, help="git revision to compare against")
+    parser.add_argument(
+        "--side",
+        choices=SIDES,
+        default="gateway",
+        help="what runs from --base: the gateway (default), the emulator, or both",
+    )
     parser.add_argument("--rounds", type=int, default=3, help="A/B rounds per cell")
     parser.add_argument("--seconds", type=float, default=5.0, help="measured seconds per run")
     parser.add_argument("--cells", default=DEFAULT_CELLS, help="QUERY:CONCURRENCY, ...")
@@ -124,33 +192,27 @@ def main(argv: list[str] | None = None) -> None:
         tree = stack.enter_context(worktree(args.base))
         if imported_from(tree) != tree:
             raise SystemExit(f"python -m gateway in {tree} does not import that checkout")
-        upstream = stack.enter_context(emulator(LATENCY_MS))
-        print(f"growing the catalog to {CATALOG_SIZE} ML models", file=sys.stderr)
-        grow_catalog(EmulatorControl(upstream.url), CATALOG_SIZE)
-        ops = {op.key: op for op in operations(Dataset.discover(upstream.url), True)}
-        sides = {
-            "A": stack.enter_context(gateway(upstream.url, tree, "gateway A")),
-            "B": stack.enter_context(gateway(upstream.url, ROOT, "gateway B")),
-        }
-        for key, _ in cells:
-            for body in ops[key].bodies[:2]:
-                if answer(sides["A"], body) != answer(sides["B"], body):
-                    raise SystemExit(f"{key}: A and B answer differently")
+        sides = start_sides(stack, args.side, tree)
+        shared = sides["A"].emulator is sides["B"].emulator
+        check_answers(sides, [key for key, _ in cells], shared)
         for round_ in range(args.rounds):
             order = ("A", "B") if round_ % 2 == 0 else ("B", "A")
             for key, concurrency in cells:
                 print(f"round {round_ + 1}: {key} concurrency {concurrency}", file=sys.stderr)
                 for side in order:
-                    measured = cell(wrk, sides[side], ops[key], concurrency, args.seconds)
+                    op = sides[side].ops[key]
+                    measured = cell(wrk, sides[side], op, concurrency, args.seconds)
                     results.setdefault((key, concurrency, side), []).append(measured)
+    runs_from = {"gateway": "gateway", "emulator": "emulator", "both": "gateway and emulator"}
     lines = [
         f"$ .venv/bin/python -m bench.compare {' '.join(argv or sys.argv[1:])}",
-        f"A: {base} (worktree)   B: {head} (this checkout)",
+        f"A: {runs_from[args.side]} at {base} (worktree)   B: {head} (this checkout)",
         f"{args.rounds} rounds of {args.seconds:g} s per side and cell, A/B order flipped "
         f"each round; emulator {LATENCY_MS:g} ms latency, {CATALOG_SIZE} ML models; medians",
         "",
-        f"{'cell':<12}{'CPU ms/q A':>11}{'B':>7}{'B/A':>7}{'p50 ms A':>10}{'B':>7}"
-        f"{'q/s A':>8}{'B':>7}{'B/A':>7}{'errors':>8}",
+        f"{'cell':<12}{'gw CPU ms/q A':>14}{'B':>7}{'B/A':>6}{'emu CPU A':>10}{'B':>7}"
+        f"{'p50 ms A':>9}{'B':>7}{'p99 ms A':>9}{'B':>7}{'q/s A':>7}{'B':>6}{'B/A':>6}"
+        f"{'errors':>7}",
     ]
     for key, concurrency in cells:
         a = results[(key, concurrency, "A")]
@@ -161,17 +223,18 @@ def main(argv: list[str] | None = None) -> None:
 
         errors = sum(r[3] for r in a + b)
         lines.append(
-            f"{f'{key} c{concurrency}':<12}{med(a, 0):>11.2f}{med(b, 0):>7.2f}"
-            f"{med(b, 0) / med(a, 0):>7.2f}{med(a, 1):>10.1f}{med(b, 1):>7.1f}"
-            f"{med(a, 2):>8.0f}{med(b, 2):>7.0f}{med(b, 2) / med(a, 2):>7.2f}{errors:>8}"
+            f"{f'{key} c{concurrency}':<12}{med(a, 0):>14.2f}{med(b, 0):>7.2f}"
+            f"{med(b, 0) / med(a, 0):>6.2f}{med(a, 4):>10.2f}{med(b, 4):>7.2f}"
+            f"{med(a, 1):>9.1f}{med(b, 1):>7.1f}{med(a, 5):>9.1f}{med(b, 5):>7.1f}"
+            f"{med(a, 2):>7.0f}{med(b, 2):>6.0f}{med(b, 2) / med(a, 2):>6.2f}{errors:>7}"
         )
-    lines += ["", "every run, in round order (CPU ms/q | p50 ms):"]
+    lines += ["", "every run, in round order (gateway CPU ms/q | emulator CPU ms/q | p50 ms):"]
     for key, concurrency in cells:
         for side in ("A", "B"):
             runs = results[(key, concurrency, side)]
             lines.append(
                 f"{f'{key} c{concurrency}':<12}{side}  "
-                + "  ".join(f"{cpu:.2f} | {p50:.1f}" for cpu, p50, _, _ in runs)
+                + "  ".join(f"{r[0]:.2f} | {r[4]:.2f} | {r[1]:.1f}" for r in runs)
             )
     report = "\n".join(lines) + "\n"
     print(report)
