@@ -111,13 +111,11 @@ def start_sides(stack: ExitStack, side: str, tree: Path) -> dict[str, Side]:
     """A and B as `--side` says; the emulators grown to the bench's catalog."""
     emulator_trees = {"A": tree if side != "gateway" else ROOT, "B": ROOT}
     gateway_trees = {"A": tree if side != "emulator" else ROOT, "B": ROOT}
-    upstreams: dict[str, Server] = {}
-    for name, cwd in emulator_trees.items():
-        if cwd == ROOT and "B" in upstreams:
-            upstreams[name] = upstreams["B"]
-            continue
-        upstreams[name] = stack.enter_context(emulator(LATENCY_MS, cwd, f"emulator {name}"))
-    shared = upstreams["A"] is upstreams["B"]
+    upstreams = {"A": stack.enter_context(emulator(LATENCY_MS, emulator_trees["A"], "emulator A"))}
+    shared = emulator_trees["A"] == emulator_trees["B"]
+    upstreams["B"] = (
+        upstreams["A"] if shared else stack.enter_context(emulator(LATENCY_MS, ROOT, "emulator B"))
+    )
     sides: dict[str, Side] = {}
     for name in ("A", "B"):
         upstream = upstreams[name]

@@ -362,10 +362,10 @@ def _helpers_of(executor: GatewayExecutor) -> GraphQLResolveInfoHelpers:
             _orphaned.add(future)
             future.add_done_callback(_orphaned.discard)
 
-    return GraphQLResolveInfoHelpers(gather=gather_with_cancel_all, track=track)
+    return GraphQLResolveInfoHelpers(gather=_gather_together, track=track)
 
 
-def gather_with_cancel_all(values: Sequence[Awaitable[Any]]) -> Awaitable[list[Any]]:
+def _gather_together(values: Sequence[Awaitable[Any]]) -> Awaitable[list[Any]]:
     """graphql-core's `gather_async_work`, which uses nothing of its executor."""
     return gather_with_cancel(*values)
 

@@ -38,15 +38,18 @@ class PrefixRouter(Router):
         self._anywhere: Indexed = []
         # Candidate lists by the index keys a path hit: few, however many paths there are.
         self._merged: dict[tuple[str, ...], list[BaseRoute]] = {}
-        self._direct: dict[int, bool] = {}  # by id(route): routes are not hashable
+        # ids of the routes whose endpoint is awaited directly (routes are not hashable).
+        self._direct: set[int] = set()
 
     def _index(self) -> None:
         self._exact, self._prefixed, self._anywhere = {}, {}, []
-        self._merged, self._direct = {}, {}
+        self._merged, self._direct = {}, set()
         for order, route in enumerate(self.routes):
             if not isinstance(route, Route):
                 self._anywhere.append((order, route))
                 continue
+            if _awaitable_endpoint(route.endpoint):
+                self._direct.add(id(route))
             path = route.path
             literal = path.partition("{")[0]
             if literal == path:
@@ -101,14 +104,8 @@ class PrefixRouter(Router):
         if resolved is None or resolved[1] is not Match.FULL:
             return None
         route, _, child_scope = resolved
-        direct = self._direct.get(id(route))
-        if direct is None:
-            direct = self._direct[id(route)] = isinstance(route, Route) and _awaitable_endpoint(
-                route.endpoint
-            )
-        if not direct:
+        if id(route) not in self._direct or not isinstance(route, Route):
             return None
-        assert isinstance(route, Route)
         scope["router"] = self
         scope["route"] = route
         scope.update(child_scope)
