@@ -42,3 +42,14 @@ def all_models(emulator: EmulatorHandle, fields: str = "") -> list[dict[str, Any
 def upstream_calls(emulator: EmulatorHandle) -> dict[str, int]:
     """Request counts by route, without the emulator's own admin routes."""
     return {k: v for k, v in emulator.counters().items() if v}
+
+
+def catalog_delete(emulator: EmulatorHandle, path: str, **params: object) -> None:
+    """Delete through the catalog's REST API (soft unless `hardDelete=true`)."""
+    response = httpx.delete(
+        f"{emulator.catalog_url}{path}",
+        params={k: str(v) for k, v in params.items()},
+        headers=emulator.headers(),
+        timeout=10,
+    )
+    response.raise_for_status()
