@@ -46,6 +46,16 @@ fragment B on MlModel { ...A ...A }
 fragment C on MlModel { ...B ...B }
 query { mlModels(first: 2) { nodes { ...C ...C } } }
 """
+NEGATIVE_PAGE_ALIAS = """
+query {
+  big: mlModels(first: 1000) { nodes { name followers { name } tags { tagFQN } } }
+  sneaky: mlModels(first: -100000) { nodes { name } }
+}
+"""
+FRAGMENT_AT_TWO_PAGE_SIZES = """
+fragment Page on MlModelConnection { nodes { name followers { name } } }
+query { one: mlModels(first: 1) { ...Page } hundred: mlModels(first: 100) { ...Page } }
+"""
 SKIPPED = "query Me($s: Boolean!) { me { id name @skip(if: $s) } }"
 FOLLOW = """
 mutation Follow($id: ID!) {
@@ -91,6 +101,12 @@ MODEL_ID = "5e5e5e5e-0000-4000-8000-000000000000"
         # A single representation is coerced to a list of one.
         pytest.param(ENTITIES, {"r": {"__typename": "User", "id": "u"}}, 13, id="entities-one"),
         pytest.param(FRAGMENTS, None, 18, id="fragments"),
+        # one (1 + nodes (1 + 1 x 12)) + hundred (1 + nodes (1 + 100 x 12)): a fragment's
+        # cost depends on the page it is spread in
+        pytest.param(FRAGMENT_AT_TWO_PAGE_SIZES, None, 1216, id="fragment-at-two-page-sizes"),
+        # big (2 + 1000 x (1 + 11 + 11)) + sneaky (2 + 0 x 1): a negative page costs nothing,
+        # it never takes cost away from its siblings
+        pytest.param(NEGATIVE_PAGE_ALIAS, None, 23004, id="negative-page-alias"),
         pytest.param(SKIPPED, {"s": True}, 2, id="skip"),
         pytest.param(SKIPPED, {"s": False}, 3, id="not-skipped"),
         pytest.param("query { __schema { types { name fields { name } } } }", None, 0, id="intro"),
@@ -184,6 +200,25 @@ async def test_variables_set_the_cost(emulator: EmulatorHandle) -> None:
     # then
     assert status == 400
     assert body == _too_complex(1002, 500)
+    assert emulator.counters() == {}
+
+
+@pytest.mark.parametrize(
+    ("query", "cost"),
+    [
+        pytest.param(NEGATIVE_PAGE_ALIAS, 23004, id="negative-page-alias"),
+        pytest.param(FRAGMENT_AT_TWO_PAGE_SIZES, 1216, id="fragment-at-two-page-sizes"),
+    ],
+)
+async def test_no_shape_of_the_operation_hides_its_cost(
+    emulator: EmulatorHandle, query: str, cost: int
+) -> None:
+    # given a limit between the operation's true cost and what a careless count would make it
+    # when
+    status, body = await _post(emulator, {"query": query}, max_cost=1000)
+    # then it is refused, whole, before any upstream call
+    assert status == 400
+    assert body == _too_complex(cost, 1000)
     assert emulator.counters() == {}
 
 
