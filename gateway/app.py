@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from gateway.settings import Settings, secret
 from gateway.upstream.catalog import CatalogClient
 from gateway.upstream.http import UpstreamConfig, UpstreamHttp
 from gateway.upstream.registry import RegistryClient
+from gateway.upstream.resilience import Clock
 
 log = logging.getLogger("gateway")
 
@@ -44,7 +46,9 @@ class Upstreams:
     registry: UpstreamHttp
 
     @classmethod
-    def create(cls, settings: Settings, transport: Any = None) -> Upstreams:
+    def create(
+        cls, settings: Settings, transport: Any = None, clock: Clock = time.monotonic
+    ) -> Upstreams:
         def config(
             name: Literal["catalog", "registry"], url: str | None, token: str | None
         ) -> UpstreamConfig:
@@ -70,10 +74,12 @@ class Upstreams:
             catalog=UpstreamHttp(
                 config("catalog", settings.catalog_url, secret(settings.catalog_token)),
                 transport=transport,
+                clock=clock,
             ),
             registry=UpstreamHttp(
                 config("registry", settings.registry_url, secret(settings.registry_token)),
                 transport=transport,
+                clock=clock,
             ),
         )
 
@@ -167,8 +173,11 @@ class _TooLarge(Exception):
     pass
 
 
-def create_app(settings: Settings | None = None, *, transport: Any = None) -> Starlette:
-    """The gateway app. `transport` replaces the HTTP transport (tests only)."""
+def create_app(
+    settings: Settings | None = None, *, transport: Any = None, clock: Clock = time.monotonic
+) -> Starlette:
+    """The gateway app. `transport` replaces the HTTP transport and `clock` the circuit
+    breakers' time (tests only)."""
     settings = settings or Settings()
     if settings.tracing:
         tracing.setup_tracing(settings.tracing_exporter)
@@ -178,7 +187,7 @@ def create_app(settings: Settings | None = None, *, transport: Any = None) -> St
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        app.state.upstreams = Upstreams.create(settings, transport)
+        app.state.upstreams = Upstreams.create(settings, transport, clock)
         try:
             yield
         finally:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
-from collections.abc import AsyncIterator, Iterator
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,6 +20,7 @@ from tests.servers import ThreadedServer
 
 if TYPE_CHECKING:
     from gateway.settings import Settings
+    from gateway.upstream.resilience import Clock
 
 
 class EmulatorHandle:
@@ -129,13 +132,36 @@ def gateway_settings(emulator: EmulatorHandle, **overrides: object) -> Settings:
     return Settings(**values)  # type: ignore[arg-type]
 
 
+async def until(condition: Callable[[], object], what: str, *, within: float = 30.0) -> None:
+    """Poll `condition()` until it holds; fail after `within` seconds, naming `what`."""
+    deadline = time.monotonic() + within
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {within} s for {what}")
+        await asyncio.sleep(0.01)
+
+
+class FakeClock:
+    """A monotonic clock that moves only when the test advances it."""
+
+    def __init__(self, now: float = 100.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
 @asynccontextmanager
 async def running_gateway(
-    settings: Settings, emulator: EmulatorHandle
+    settings: Settings, emulator: EmulatorHandle, *, clock: Clock = time.monotonic
 ) -> AsyncIterator[GatewayClient]:
+    """The gateway app in process; `clock` is its circuit breakers' time."""
     from gateway.app import create_app
 
-    app = create_app(settings)
+    app = create_app(settings, clock=clock)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:

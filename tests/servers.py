@@ -24,6 +24,9 @@ class ThreadedServer:
             access_log=False,
             lifespan="on",
             http=CoalescingHttpToolsProtocol,
+            # Stopping cancels handlers still sleeping in an injected delay (tests hang an
+            # upstream for longer than they wait) instead of waiting them out.
+            timeout_graceful_shutdown=1,
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)

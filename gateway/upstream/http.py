@@ -48,6 +48,7 @@ from gateway.upstream.resilience import (
     Bulkhead,
     CircuitBreaker,
     CircuitState,
+    Clock,
     Rejected,
     UpstreamGuard,
 )
@@ -139,11 +140,16 @@ class UpstreamHttp:
     `transport` given here, through an httpx transport, which stays the test seam
     (`MockTransport`, `ASGITransport`). Requests go straight to the transport: httpx's
     `AsyncClient` pipeline (URL merging, cookies, auth and redirect hooks) costs more CPU
-    per call than the transport itself and none of it is needed here.
+    per call than the transport itself and none of it is needed here. `clock` is the
+    circuit breaker's time (a test drives the cool-down by hand with a fake one).
     """
 
     def __init__(
-        self, config: UpstreamConfig, *, transport: httpx.AsyncBaseTransport | None = None
+        self,
+        config: UpstreamConfig,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Clock = time.monotonic,
     ) -> None:
         self.config = config
         self.name: UpstreamName = config.name
@@ -168,7 +174,10 @@ class UpstreamHttp:
         self.metrics = UpstreamMetrics(config.name)
         self.guard = UpstreamGuard(
             CircuitBreaker(
-                config.failure_threshold, config.cooldown, on_change=self._circuit_changed
+                config.failure_threshold,
+                config.cooldown,
+                clock=clock,
+                on_change=self._circuit_changed,
             ),
             Bulkhead(config.max_concurrency, config.queue_timeout),
             failure_types=(UpstreamUnavailableError,),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import socket
 import time
 
@@ -148,27 +147,23 @@ async def test_a_garbage_registry_body_is_an_upstream_error(
 async def test_a_hanging_upstream_times_out_without_a_retry(
     emulator: EmulatorHandle, transport: Transport
 ) -> None:
-    # given a client with a short timeout and an upstream that answers after a second
+    # given a client with a short timeout and an upstream that answers after 30 s
     config = UpstreamConfig("registry", emulator.registry_url, timeout=0.2, transport=transport)
     http = UpstreamHttp(config)
     registry = RegistryClient(http, auth=emulator.headers()["Authorization"])
-    emulator.add_fault(match=GET_REGISTRY_MODEL, delay_ms=1000, times=1)
+    emulator.add_fault(match=GET_REGISTRY_MODEL, delay_ms=30_000, times=1)
     # when
     started = time.monotonic()
     with pytest.raises(UpstreamUnavailableError) as caught:
         await registry.get_model(CHURN_MODEL_RID)
     elapsed = time.monotonic() - started
     await http.aclose()
-    # then
+    # then it gave up long before the hang (or the 10 s default timeout) was over
     assert caught.value.message == "The registry is unavailable (timeout)"
-    assert elapsed < 0.9
+    assert elapsed < 5
     assert_nothing_leaks(caught.value, emulator)
-    # the emulator logs the request once its delay is over: exactly one attempt was made
-    for _ in range(60):
-        if logged(emulator, GET_REGISTRY_MODEL):
-            break
-        await asyncio.sleep(0.05)
-    assert len(logged(emulator, GET_REGISTRY_MODEL)) == 1
+    # the emulator counts a request when it arrives: exactly one attempt was made
+    assert emulator.counters() == {GET_REGISTRY_MODEL: 1}
 
 
 def closed_port() -> int:

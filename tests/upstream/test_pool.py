@@ -12,6 +12,7 @@ import pytest
 import uvloop
 
 from gateway.upstream.pool import ConnectionPool
+from tests.conftest import until
 
 Reply = Callable[[bytes], bytes | None]
 
@@ -192,12 +193,12 @@ async def test_no_more_connections_than_the_limit(serve: Serve) -> None:
 async def test_waiting_longer_than_the_pool_timeout_fails(
     serve: Serve,
 ) -> None:
-    # given
+    # given the only connection busy with a request the server answers after 0.5 s
     server = await serve(lambda _: ok(b"late"), delay=0.5)
     pool = _pool(server.url, max_connections=1, pool_timeout=0.1)
-    # when
     first = asyncio.ensure_future(pool.send("GET", f"{server.url}/x", {}, None))
-    await asyncio.sleep(0.01)
+    await until(lambda: server.requests, "the first request")
+    # when / then (the server's delay began before the pool timeout, and ends after it)
     with pytest.raises(httpx.PoolTimeout):
         await pool.send("GET", f"{server.url}/y", {}, None)
     # then
