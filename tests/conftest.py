@@ -156,12 +156,17 @@ class FakeClock:
 
 @asynccontextmanager
 async def running_gateway(
-    settings: Settings, emulator: EmulatorHandle, *, clock: Clock = time.monotonic
+    settings: Settings,
+    emulator: EmulatorHandle,
+    *,
+    clock: Clock = time.monotonic,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> AsyncIterator[GatewayClient]:
-    """The gateway app in process; `clock` is its circuit breakers' time."""
+    """The gateway app in process; `clock` is its circuit breakers' time, `transport`
+    (an httpx transport toward the emulator) replaces its HTTP transport."""
     from gateway.app import create_app
 
-    app = create_app(settings, clock=clock)
+    app = create_app(settings, clock=clock, transport=transport)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:

@@ -99,19 +99,36 @@ def test_an_abandoned_probe_lets_the_next_call_probe() -> None:
 
 
 def test_late_outcomes_of_calls_admitted_before_it_opened_are_ignored() -> None:
-    # given three calls admitted while closed; the first two fail and open the circuit
+    # given five calls admitted while closed; the first two fail and open the circuit
     clock = Clock()
     changes: list[CircuitState] = []
     b = breaker(clock, changes, threshold=2)
-    first, second, late = b.admit(), b.admit(), b.admit()
+    first, second, *late = (b.admit() for _ in range(5))
     b.record(False, probe=first)
     b.record(False, probe=second)
-    # when the late call succeeds while open, then fails while the probe runs
-    b.record(True, probe=late)
+    # when, 5 s into the cool-down, one late call succeeds and two fail (a threshold's worth)
+    clock.now += 5.0
+    for healthy, call in zip((True, False, False), late, strict=True):
+        b.record(healthy, probe=call)
+    # then the cool-down still ends 10 s after the circuit opened
+    clock.now += 5.0
+    assert b.admit() is True
+    assert changes == ["open", "half_open"]
+
+
+def test_late_failures_while_the_probe_runs_do_not_reopen_it() -> None:
+    # given three calls admitted while closed; the first fails and opens the circuit
+    clock = Clock()
+    changes: list[CircuitState] = []
+    b = breaker(clock, changes, threshold=1)
+    first, *late = (b.admit() for _ in range(3))
+    b.record(False, probe=first)
     clock.now += 10.0
     probe = b.admit()
-    b.record(False, probe=late)
-    # then neither outcome counted: only the probe decides
+    # when the late calls fail while the probe runs
+    for call in late:
+        b.record(False, probe=call)
+    # then only the probe decides
     assert changes == ["open", "half_open"]
     b.record(True, probe=probe)
     assert changes == ["open", "half_open", "closed"]

@@ -7,7 +7,9 @@ import socket
 import time
 from typing import Any
 
-from gateway.emulator.ids import registry_model_rid
+import httpx
+
+from gateway.emulator.ids import registry_model_rid, registry_version_rid
 from tests.conftest import (
     EmulatorHandle,
     FakeClock,
@@ -31,6 +33,7 @@ CATALOG_ONLY = "query CatalogOnly { mlModels(first: 2) { nodes { name } } }"
 
 LIST_VERSIONS = "GET /api/v2/models/{modelRid}/versions"
 RID = registry_model_rid("churn_predictor")
+NEWEST_VERSION = registry_version_rid("churn_predictor", 4)
 OPEN_MESSAGE = "The registry is unavailable (failing fast after repeated failures)"
 TOO_MANY_IN_FLIGHT = [
     {
@@ -209,6 +212,80 @@ async def test_a_slow_registry_holds_a_bounded_number_of_calls_and_never_slows_t
     assert [result.get("errors") for result in finished[:3]] == [TOO_MANY_IN_FLIGHT] * 3
     assert ["errors" in result for result in finished[3:]] == [False, False]
     assert emulator.counters() == {LIST_VERSIONS: 2, "GET /api/v1/mlmodels": 1}
+
+
+class HoldingTransport(httpx.AsyncBaseTransport):
+    """Real HTTP to the emulator; the answer to the first registry request is held back
+    until `release` is set, so that call stays in flight while others come and go."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.release = asyncio.Event()
+        self.holding = False
+        self._to_hold = 1
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        if self._to_hold and request.url.path.startswith("/api/v2/"):
+            self._to_hold -= 1
+            await response.aread()
+            self.holding = True
+            await self.release.wait()
+        return response
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+async def test_a_call_failing_after_the_circuit_opened_does_not_extend_the_cooldown(
+    emulator: EmulatorHandle,
+) -> None:
+    # given a circuit that opens at the first failure for 10 s, a registry answering 503,
+    # and a first registry call whose 503 is held back on its way to the gateway
+    clock = FakeClock()
+    settings = gateway_settings(
+        emulator, breaker_failure_threshold=1, breaker_cooldown=10.0, upstream_retries=0
+    )
+    emulator.add_fault(match="registry", status=503)
+    transport = HoldingTransport()
+    async with running_gateway(settings, emulator, clock=clock, transport=transport) as gateway:
+        late = asyncio.create_task(gateway.execute(VERSIONS, {"rid": RID}))
+        await until(lambda: transport.holding, "the held registry answer")
+        # and a second call, admitted after the first, whose failure opens the circuit
+        opening = await gateway.execute(VERSIONS, {"rid": RID})
+        assert await circuit_state(gateway) == 2.0
+        # when the first call's failure arrives 5 s into the cool-down
+        clock.advance(5.0)
+        transport.release.set()
+        late_result = await late
+        # and the registry has recovered when the cool-down is over
+        emulator.clear_faults()
+        clock.advance(5.0)
+        probe = await gateway.execute(VERSIONS, {"rid": RID})
+        state = await circuit_state(gateway)
+    # then the late failure did not restart the cool-down: the probe went out and closed it
+    assert (
+        opening
+        == late_result
+        == {
+            "data": {"modelVersions": None},
+            "errors": [
+                {
+                    "message": "The registry failed to answer (HTTP 503)",
+                    "locations": [{"line": 2, "column": 33}],
+                    "path": ["modelVersions"],
+                    "extensions": {
+                        "code": "UPSTREAM_ERROR",
+                        "upstream": "registry",
+                        "upstreamError": "Default:Internal",
+                    },
+                }
+            ],
+        }
+    )
+    assert probe == {"data": {"modelVersions": {"nodes": [{"rid": NEWEST_VERSION}]}}}
+    assert registry_calls(emulator) == 3
+    assert state == 0.0
 
 
 async def circuit_state(gateway: GatewayClient) -> float:
