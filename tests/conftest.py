@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -78,16 +79,43 @@ def emulator(emulator_server: EmulatorHandle) -> Iterator[EmulatorHandle]:
     emulator_server.set_latency(0)
 
 
+CONTRACTS_HINT = "point it at the upstream contracts (.ci/run uses ../shared/contracts)"
+
+
+def in_ci(environ: Mapping[str, str]) -> bool:
+    """Under CI (`CI` is true, 1 or yes), where whatever a test needs must be provided."""
+    return environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+
+
+@dataclass(frozen=True, slots=True)
+class Missing:
+    """Why something tests need is not there, and whether that fails them (under CI)."""
+
+    reason: str
+    fail: bool
+
+
+def find_contracts_dir(environ: Mapping[str, str]) -> Path | Missing:
+    """The contracts directory `GATEWAY_CONTRACTS_DIR` names, or why there is none."""
+    value = environ.get("GATEWAY_CONTRACTS_DIR")
+    if not value:
+        reason = f"GATEWAY_CONTRACTS_DIR is not set: {CONTRACTS_HINT}"
+    elif not Path(value).is_dir():
+        reason = f"GATEWAY_CONTRACTS_DIR={value} is not a directory: {CONTRACTS_HINT}"
+    else:
+        return Path(value)
+    return Missing(reason, fail=in_ci(environ))
+
+
 @pytest.fixture(scope="session")
 def contracts_dir() -> Path:
-    """`$GATEWAY_CONTRACTS_DIR` (the upstream contracts); tests needing it skip without it."""
-    value = os.environ.get("GATEWAY_CONTRACTS_DIR")
-    if not value:
-        pytest.skip("GATEWAY_CONTRACTS_DIR is not set: contract schemas are not available")
-    path = Path(value)
-    if not path.is_dir():
-        pytest.skip(f"GATEWAY_CONTRACTS_DIR={value} is not a directory")
-    return path
+    """`$GATEWAY_CONTRACTS_DIR`; without it tests needing it fail under CI, skip elsewhere."""
+    found = find_contracts_dir(os.environ)
+    if isinstance(found, Missing):
+        if found.fail:
+            pytest.fail(found.reason, pytrace=False)
+        pytest.skip(found.reason)
+    return found
 
 
 class GatewayClient:

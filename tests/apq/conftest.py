@@ -15,6 +15,7 @@ import redis
 
 from gateway.apq_redis import KEY_PREFIX
 from gateway.embedded import free_port
+from tests.conftest import in_ci
 
 REDIS_URL_ENV = "GATEWAY_TEST_REDIS_URL"
 MISSING = (
@@ -24,10 +25,10 @@ MISSING = (
 
 
 def redis_server_binary() -> str:
-    """The redis-server executable; fails in CI (CI=true) and skips elsewhere without one."""
+    """The redis-server executable; fails under CI and skips elsewhere without one."""
     binary = shutil.which("redis-server")
     if binary is None:
-        if os.environ.get("CI") == "true":
+        if in_ci(os.environ):
             pytest.fail(MISSING)
         pytest.skip(MISSING)
     return binary

@@ -9,19 +9,16 @@ from typing import NoReturn
 import pytest
 
 from gateway.playground import NPM_ASSETS, default_assets_dir
+from tests.conftest import in_ci
 
 CHROMIUM = Path(os.environ.get("GATEWAY_TEST_CHROMIUM", "/usr/bin/chromium"))
 SETUP_HINT = "run `scripts/dev setup` (as root it installs Debian's chromium and runs npm ci)"
 
 
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
-
-
 def unavailable(reason: str) -> NoReturn:
     """Fail in CI, where the set-up must have provided it; skip on a developer's machine."""
     message = f"{reason}: {SETUP_HINT}"
-    if in_ci():
+    if in_ci(os.environ):
         pytest.fail(message, pytrace=False)
     pytest.skip(message)
 

@@ -11,19 +11,17 @@ from typing import NoReturn
 
 import pytest
 
+from tests.conftest import in_ci
+
 FEDERATION_DIR = Path(__file__).resolve().parents[2] / "federation"
 SETUP_HINT = "run `scripts/dev setup` or `npm ci --prefix federation`"
 MIN_NODE_MAJOR = 20
 
 
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
-
-
 def unavailable(reason: str) -> NoReturn:
     """Fail in CI, where the set-up must have provided it; skip on a developer's machine."""
     message = f"{reason}: {SETUP_HINT}"
-    if in_ci():
+    if in_ci(os.environ):
         pytest.fail(message, pytrace=False)
     pytest.skip(message)
 
