@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any, Literal, TypeVar
+
+import msgspec
 
 from gateway.upstream.http import UpstreamHttp, segment
 from gateway.upstream.records import (
@@ -67,6 +69,16 @@ def page_query(
     return params
 
 
+def _extension_fetched(records: Iterable[MlModelRecord], fields: Collection[str]) -> None:
+    """The catalog leaves `extension` out of an entity without custom properties even when
+    `fields=` asked for it; record it as empty there, so that it reads as fetched rather
+    than as a field to load again (one GET per such model of a page)."""
+    if "extension" in fields:
+        for record in records:
+            if record.extension is None:
+                msgspec.structs.force_setattr(record, "extension", {})
+
+
 class CatalogClient:
     """The catalog as one caller sees it: cheap to build, one per GraphQL request.
 
@@ -122,21 +134,27 @@ class CatalogClient:
         include: Include = "non-deleted",
     ) -> ListPage[MlModelRecord]:
         params = page_query(fields, include, limit, before, after, {"service": service})
-        return await self._get(MODELS, _MODEL_PAGE, params)
+        page = await self._get(MODELS, _MODEL_PAGE, params)
+        _extension_fetched(page.data, fields)
+        return page
 
     async def get_model(
         self, model_id: str, *, fields: Collection[str] = (), include: Include = "non-deleted"
     ) -> MlModelRecord:
-        return await self._get(
+        record = await self._get(
             f"{MODELS}/{segment(model_id)}", MlModelRecord, query(fields, include)
         )
+        _extension_fetched((record,), fields)
+        return record
 
     async def get_model_by_name(
         self, fqn: str, *, fields: Collection[str] = (), include: Include = "non-deleted"
     ) -> MlModelRecord:
-        return await self._get(
+        record = await self._get(
             f"{MODELS}/name/{segment(fqn)}", MlModelRecord, query(fields, include)
         )
+        _extension_fetched((record,), fields)
+        return record
 
     async def create_model(self, body: Mapping[str, Any]) -> MlModelRecord:
         data, _ = await self._call("POST", MODELS, MlModelRecord, json=body, idempotent=False)
