@@ -91,7 +91,11 @@ class GatewayGraphQL(GraphQLView):
     """The /graphql endpoint with the gateway's per-request context."""
 
     def __init__(
-        self, schema: GatewaySchema, settings: Settings, persisted_queries: PersistedQueries
+        self,
+        schema: GatewaySchema,
+        settings: Settings,
+        persisted_queries: PersistedQueries,
+        clock: Clock = time.monotonic,
     ) -> None:
         playground = (
             Playground(Path(settings.playground_assets) if settings.playground_assets else None)
@@ -107,7 +111,7 @@ class GatewayGraphQL(GraphQLView):
         )
         self.settings = settings
         self.playground = playground
-        self.callers = CallerCache(settings.caller_cache_ttl)
+        self.callers = CallerCache(settings.caller_cache_ttl, clock=clock)
 
     async def get_context(self, request: Request) -> Context:
         upstreams: Upstreams = request.app.state.upstreams
@@ -176,14 +180,14 @@ class _TooLarge(Exception):
 def create_app(
     settings: Settings | None = None, *, transport: Any = None, clock: Clock = time.monotonic
 ) -> Starlette:
-    """The gateway app. `transport` replaces the HTTP transport and `clock` the circuit
-    breakers' time (tests only)."""
+    """The gateway app. `transport` replaces the HTTP transport and `clock` the time of
+    the circuit breakers and the caller cache (tests only)."""
     settings = settings or Settings()
     if settings.tracing:
         tracing.setup_tracing(settings.tracing_exporter)
     schema = create_schema(settings)
     persisted_queries = create_persisted_queries(settings)
-    graphql = GatewayGraphQL(schema, settings, persisted_queries)
+    graphql = GatewayGraphQL(schema, settings, persisted_queries, clock)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -11,14 +11,19 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 
 
 class CallerCache:
-    """Catalog user ids by credentials, each for `ttl` seconds, at most `size` of them."""
+    """Catalog user ids by credentials, each for `ttl` seconds of `clock`, at most `size`
+    of them (the least recently used goes first)."""
 
-    def __init__(self, ttl: float, size: int = 1024) -> None:
+    def __init__(
+        self, ttl: float, size: int = 1024, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.ttl = ttl
         self.size = size
+        self._clock = clock
         self._ids: OrderedDict[bytes, tuple[float, str]] = OrderedDict()
 
     @staticmethod
@@ -34,7 +39,7 @@ class CallerCache:
         if found is None:
             return None
         expires, user_id = found
-        if expires <= time.monotonic():
+        if expires <= self._clock():
             del self._ids[key]
             return None
         self._ids.move_to_end(key)
@@ -44,7 +49,7 @@ class CallerCache:
         if self.ttl <= 0:
             return
         key = self.key(credentials)
-        self._ids[key] = (time.monotonic() + self.ttl, user_id)
+        self._ids[key] = (self._clock() + self.ttl, user_id)
         self._ids.move_to_end(key)
         while len(self._ids) > self.size:
             self._ids.popitem(last=False)

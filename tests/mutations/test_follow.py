@@ -6,7 +6,13 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import EmulatorHandle, GatewayClient, gateway_settings, running_gateway
+from tests.conftest import (
+    EmulatorHandle,
+    FakeClock,
+    GatewayClient,
+    gateway_settings,
+    running_gateway,
+)
 from tests.mutations.rest import (
     catalog_write,
     model_by_name,
@@ -297,3 +303,28 @@ async def test_without_the_cache_every_default_follow_asks(emulator: EmulatorHan
             assert answer["data"] == {"follow": {"__typename": "FollowSuccess"}}
     # then
     assert route_calls(emulator, LOGGED_IN) == 3
+
+
+async def test_the_callers_id_is_asked_again_once_its_time_to_live_is_over(
+    emulator: EmulatorHandle,
+) -> None:
+    # given a caller cache keeping ids for 60 s of a hand-driven clock
+    model = model_by_name(emulator, MODEL, "followers")
+    clock = FakeClock()
+    settings = gateway_settings(emulator, caller_cache_ttl=60)
+    async with running_gateway(settings, emulator, clock=clock) as gateway:
+        emulator.reset_counters()
+
+        async def follow_and_count() -> int:
+            answer = await gateway.execute(QUICK_FOLLOW, {"id": model["id"]}, user="sam")
+            assert answer["data"] == {"follow": {"__typename": "FollowSuccess"}}
+            return route_calls(emulator, LOGGED_IN)
+
+        # when / then: asked once, remembered up to the last instant of the 60 s, then asked
+        assert await follow_and_count() == 1
+        clock.advance(59.999)
+        assert await follow_and_count() == 1
+        clock.advance(0.001)
+        assert await follow_and_count() == 2
+        clock.advance(30)
+        assert await follow_and_count() == 2
