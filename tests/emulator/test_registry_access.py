@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -9,7 +10,7 @@ import httpx
 import pytest
 
 from gateway.emulator.auth import make_jwt
-from gateway.emulator.ids import registry_version_rid
+from gateway.emulator.ids import registry_version_rid, seed_uuid
 from gateway.emulator.registry.seed import (
     CHURN_MODEL_RID,
     CHURN_PROD_MODEL_RID,
@@ -29,7 +30,7 @@ CALLS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "/api/v2/models", {"name": "m", "parentFolderRid": ML_MODELS_FOLDER_RID}),
     ("GET", f"/api/v2/models/{CHURN_MODEL_RID}", None),
     ("POST", f"/api/v2/models/{CHURN_MODEL_RID}/versions", NEW_VERSION),
-    ("GET", f"/api/v2/models/{CHURN_MODEL_RID}/versions", None),
+    ("GET", f"/api/v2/models/{CHURN_MODEL_RID}/versions?pageSize=1", None),
     ("GET", f"/api/v2/models/{CHURN_MODEL_RID}/versions/{VERSION}", None),
     (
         "POST",
@@ -67,16 +68,114 @@ def _call(
     params: dict[str, str],
 ) -> httpx.Response:
     method, path, body = call
-    return client.request(method, path, json=body, headers=headers, params=params)
+    url = httpx.URL(path).copy_merge_params(params)
+    return client.request(method, url, json=body, headers=headers)
 
 
-@pytest.mark.parametrize("call", CALLS, ids=CALL_IDS)
+class Like:
+    """Equal to any string `pattern` matches in full: a generated rid or a timestamp."""
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = re.compile(pattern)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, str) and self.pattern.fullmatch(other) is not None
+
+    def __repr__(self) -> str:
+        return f"Like({self.pattern.pattern!r})"
+
+
+UUID4 = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
+NEW_MODEL = Like(rf"ri\.models\.main\.model\.{UUID4}")
+NEW_VERSION_RID = Like(rf"ri\.models\.main\.model-version\.{UUID4}")
+NOW = Like(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
+CHURN_REPOSITORY = f"ri.stemma.main.repository.{seed_uuid('registry-repository', 'churn')}"
+# The seeded churn_predictor's newest version, as the registry returns it
+NEWEST_VERSION: dict[str, Any] = {
+    "rid": VERSION,
+    "modelApi": {
+        "inputs": [
+            {
+                "type": "tabular",
+                "name": "customers",
+                "required": True,
+                "format": "PANDAS",
+                "columns": [
+                    {"name": "customer_id", "required": True, "dataType": {"type": "string"}},
+                    {"name": "tenure_months", "required": True, "dataType": {"type": "integer"}},
+                    {"name": "monthly_spend", "required": True, "dataType": {"type": "double"}},
+                ],
+            },
+            {
+                "type": "parameter",
+                "name": "threshold",
+                "required": False,
+                "dataType": {"type": "double"},
+            },
+        ],
+        "outputs": [
+            {
+                "type": "tabular",
+                "name": "predictions",
+                "required": True,
+                "format": "PANDAS",
+                "columns": [
+                    {"name": "customer_id", "required": True, "dataType": {"type": "string"}},
+                    {
+                        "name": "churn_probability",
+                        "required": True,
+                        "dataType": {"type": "double"},
+                    },
+                ],
+            }
+        ],
+    },
+    "condaRequirements": ["python=3.11", "pandas=2.2.2", "scikit-learn==1.5.2", "joblib>=1.3,<2"],
+    "backingRepositories": [CHURN_REPOSITORY],
+    "createdTime": "2025-03-04T16:45:09.902Z",
+    "source": {"type": "sdk"},
+}
+# What each call of CALLS answers with the token and the preview flag
+ANSWERS: dict[str, dict[str, Any]] = {
+    "create-model": {"rid": NEW_MODEL},
+    "get-model": {"rid": CHURN_MODEL_RID},
+    "create-version": {
+        "rid": NEW_VERSION_RID,
+        "modelApi": {"inputs": [], "outputs": []},
+        "condaRequirements": [],
+        "backingRepositories": [],
+        "createdTime": NOW,
+        "source": {"type": "sdk"},
+    },
+    "list-versions": {"data": [NEWEST_VERSION], "nextPageToken": Like(r"v1\.[\w=-]+")},
+    "get-version": NEWEST_VERSION,
+    "promote": {
+        **NEWEST_VERSION,
+        "rid": NEW_VERSION_RID,
+        "createdTime": NOW,
+        "source": {
+            "type": "promoted",
+            "previousModelRid": CHURN_MODEL_RID,
+            "previousModelVersionRid": VERSION,
+        },
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("call", "answer"),
+    [(call, ANSWERS[name]) for call, name in zip(CALLS, CALL_IDS, strict=True)],
+    ids=CALL_IDS,
+)
 def test_every_endpoint_answers_with_token_and_preview(
-    client: httpx.Client, emulator: EmulatorHandle, call: tuple[str, str, dict[str, Any] | None]
+    client: httpx.Client,
+    emulator: EmulatorHandle,
+    call: tuple[str, str, dict[str, Any] | None],
+    answer: dict[str, Any],
 ) -> None:
     response = _call(client, call, emulator.headers(), {"preview": "true"})
 
-    assert response.status_code == 200
+    assert (response.status_code, response.json()) == (200, answer)
 
 
 @pytest.mark.parametrize("call", CALLS, ids=CALL_IDS)
@@ -196,23 +295,43 @@ def test_folders_hook_lists_the_seeded_folders(emulator: EmulatorHandle) -> None
     }
 
 
+BAD_WRITABLE = 'the body must be {"writable": true} or {"writable": false}'
+BAD_UNSUPPORTED = 'the body must be {"unsupported": true} or {"unsupported": false}'
+
+
 @pytest.mark.parametrize(
-    ("path", "body", "expected"),
+    ("path", "body", "status", "error"),
     [
-        ("models/ri.models.main.model.x/writable", {"writable": False}, 404),
-        ("folders/ri.compass.main.folder.x/writable", {"writable": False}, 404),
-        ("versions/ri.models.main.model-version.x/unsupported", {"unsupported": True}, 404),
-        (f"models/{CHURN_MODEL_RID}/writable", {"writable": "no"}, 400),
-        (f"models/{CHURN_MODEL_RID}/writable", {"unsupported": True}, 400),
+        (
+            "models/ri.models.main.model.x/writable",
+            {"writable": False},
+            404,
+            "unknown model ri.models.main.model.x",
+        ),
+        (
+            "folders/ri.compass.main.folder.x/writable",
+            {"writable": False},
+            404,
+            "unknown folder ri.compass.main.folder.x",
+        ),
+        (
+            "versions/ri.models.main.model-version.x/unsupported",
+            {"unsupported": True},
+            404,
+            "unknown version ri.models.main.model-version.x",
+        ),
+        (f"models/{CHURN_MODEL_RID}/writable", {"writable": "no"}, 400, BAD_WRITABLE),
+        (f"models/{CHURN_MODEL_RID}/writable", {"unsupported": True}, 400, BAD_WRITABLE),
+        (f"models/{CHURN_MODEL_RID}/writable", ["writable"], 400, BAD_WRITABLE),
+        (f"versions/{VERSION}/unsupported", {"unsupported": None}, 400, BAD_UNSUPPORTED),
     ],
 )
 def test_hooks_reject_unknown_rids_and_bad_bodies(
-    emulator: EmulatorHandle, path: str, body: dict[str, object], expected: int
+    emulator: EmulatorHandle, path: str, body: object, status: int, error: str
 ) -> None:
     response = emulator.admin.put(f"/registry/{path}", json=body)
 
-    assert response.status_code == expected
-    assert list(response.json()) == ["error"]
+    assert (response.status_code, response.json()) == (status, {"error": error})
 
 
 def test_reset_restores_hook_flags(client: httpx.Client, emulator: EmulatorHandle) -> None:

@@ -99,11 +99,21 @@ def test_invalid_display_name(registry: httpx.Client, name: str) -> None:
 
 
 def test_a_700_character_name_is_valid(registry: httpx.Client) -> None:
-    response = registry.post(
-        "/api/v2/models", json={"name": "x" * 700, "parentFolderRid": ML_MODELS_FOLDER_RID}
-    )
+    # when a model is created with the longest name allowed
+    body = {"name": "x" * 700, "parentFolderRid": ML_MODELS_FOLDER_RID}
+    response = registry.post("/api/v2/models", json=body)
 
-    assert response.status_code == 200
+    # then it answers the new model, whose name is taken from then on, in full
+    rid = response.json()["rid"]
+    assert MODEL_RID.match(rid)
+    assert (response.status_code, response.json()) == (200, {"rid": rid})
+    again = registry.post("/api/v2/models", json=body)
+    assert error_of(again.status_code, again.content) == (
+        409,
+        "CONFLICT",
+        "ResourceNameAlreadyExists",
+        {"parentFolderRid": ML_MODELS_FOLDER_RID, "displayName": "x" * 700},
+    )
 
 
 def test_name_taken_in_the_folder_is_a_conflict(registry: httpx.Client) -> None:

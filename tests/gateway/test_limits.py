@@ -20,38 +20,85 @@ async def _run(
 
 
 async def test_depth_limit(emulator: EmulatorHandle) -> None:
+    # given an operation six fields deep, under a limit of 4
     query = "query { mlModels { nodes { service { mlModels { nodes { name } } } } } }"
-    _, body = await _run(emulator, query, max_depth=4)
-    assert "data" not in body  # a request error: execution never started
-    (error,) = body["errors"]
-    assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
-    assert "exceeds maximum operation depth of 4" in error["message"]
+    # when
+    status, body = await _run(emulator, query, max_depth=4)
+    # then a request error (no data: execution never started) pointing at the deepest field
+    assert (status, body) == (
+        400,
+        {
+            "errors": [
+                {
+                    "message": "'anonymous' exceeds maximum operation depth of 4",
+                    "locations": [{"line": 1, "column": 57}],
+                    "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"},
+                }
+            ]
+        },
+    )
 
 
 async def test_alias_limit(emulator: EmulatorHandle) -> None:
+    # given five aliases under a limit of 3
     query = "query { " + " ".join(f"a{i}: me {{ name }}" for i in range(5)) + " }"
-    _, body = await _run(emulator, query, max_aliases=3)
-    (error,) = body["errors"]
-    assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
-    assert "aliases" in error["message"]
+    # when
+    status, body = await _run(emulator, query, max_aliases=3)
+    # then
+    assert (status, body) == (
+        400,
+        {
+            "errors": [
+                {
+                    "message": "5 aliases found. Allowed: 3",
+                    "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"},
+                }
+            ]
+        },
+    )
 
 
 async def test_token_limit(emulator: EmulatorHandle) -> None:
+    # given 403 tokens under a limit of 50
     query = "query { " + " ".join("me { name }" for _ in range(100)) + " }"
-    _, body = await _run(emulator, query, max_tokens=50)
-    (error,) = body["errors"]
-    assert "token" in error["message"].lower()
-    assert error["extensions"]["code"] in {"GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED"}
+    # when
+    status, body = await _run(emulator, query, max_tokens=50)
+    # then parsing stops at the 51st token
+    assert (status, body) == (
+        400,
+        {
+            "errors": [
+                {
+                    "message": (
+                        "Syntax Error: Document contains more than 50 tokens. Parsing aborted."
+                    ),
+                    "locations": [{"line": 1, "column": 153}],
+                    "extensions": {"code": "GRAPHQL_PARSE_FAILED"},
+                }
+            ]
+        },
+    )
 
 
 async def test_body_size_limit(emulator: EmulatorHandle) -> None:
     settings = gateway_settings(emulator, max_body_bytes=2048)
     async with running_gateway(settings, emulator) as gateway:
+        emulator.reset_counters()
         response = await gateway.http.post(
             "/graphql", json={"query": "query { me { name } }", "padding": "x" * 5000}
         )
-    assert response.status_code == 413
-    assert response.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+        assert emulator.counters() == {}
+    assert (response.status_code, response.json()) == (
+        413,
+        {
+            "errors": [
+                {
+                    "message": "Request body is larger than 2048 bytes.",
+                    "extensions": {"code": "PAYLOAD_TOO_LARGE"},
+                }
+            ]
+        },
+    )
 
 
 @pytest.mark.parametrize("enabled", [True, False])

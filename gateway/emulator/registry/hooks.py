@@ -31,11 +31,13 @@ Setter = Callable[[str, bool], bool]
 def _flag_route(path: str, flag: str, kind: str, setter: Setter) -> Route:
     async def endpoint(request: Request) -> Response:
         try:
-            value = orjson.loads(await request.body())[flag]
-        except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
-            return JSONResponse({"error": f"bad body: {exc}"}, status_code=400)
+            body = orjson.loads(await request.body())
+        except orjson.JSONDecodeError:
+            body = None
+        value = body.get(flag) if isinstance(body, dict) else None
         if not isinstance(value, bool):
-            return JSONResponse({"error": f"'{flag}' must be a boolean"}, status_code=400)
+            error = f'the body must be {{"{flag}": true}} or {{"{flag}": false}}'
+            return JSONResponse({"error": error}, status_code=400)
         rid = request.path_params["rid"]
         if not setter(rid, value):
             return JSONResponse({"error": f"unknown {kind} {rid}"}, status_code=404)
