@@ -7,7 +7,8 @@ knobs cost one dict lookup when they are off. The knobs are driven over HTTP und
 - `GET /_emulator/counters` -> `{"total": n, "routes": {"GET /api/v1/mlmodels/{id}": n}}`;
   `DELETE` resets counters and the request log.
 - `GET /_emulator/requests` -> `{"requests": [{"method", "route", "path", "query", "status"}]}`
-  (the most recent 10,000), plus `"request_id"` when the request carried `X-Request-ID`.
+  (the most recent 10,000), plus `"request_id"` when the request carried `X-Request-ID` and
+  `"traceparent"` when it carried one.
 - `GET /_emulator/faults`; `POST /_emulator/faults` adds one fault (body below);
   `DELETE /_emulator/faults` clears them all.
 - `GET|PUT /_emulator/latency` `{"ms": 5}`: added to every API response.
@@ -47,16 +48,28 @@ MAX_LOG = 10_000
 
 
 # One logged request: (method, route, scheme, server host, server port, path, query
-# string, Host header, status, X-Request-ID). A flat tuple of immutable values, which
-# the cyclic collector stops tracking the first time it sees it: 10,000 tracked entries
-# churning through the old generation set off a full collection every few thousand
-# requests, ~60 ms each once the catalog has grown.
-Logged = tuple[str, str, str, Any, Any, str, bytes, str | None, int, str | None]
+# string, Host header, status, X-Request-ID, traceparent). A flat tuple of immutable
+# values, which the cyclic collector stops tracking the first time it sees it: 10,000
+# tracked entries churning through the old generation set off a full collection every
+# few thousand requests, ~60 ms each once the catalog has grown.
+Logged = tuple[str, str, str, Any, Any, str, bytes, str | None, int, str | None, str | None]
 
 
 def log_entry(logged: Logged) -> dict[str, Any]:
     """A logged request as `GET /_emulator/requests` lists it; its URL parsed only now."""
-    method, route, scheme, server_host, server_port, path, query, host, status, request_id = logged
+    (
+        method,
+        route,
+        scheme,
+        server_host,
+        server_port,
+        path,
+        query,
+        host,
+        status,
+        request_id,
+        traceparent,
+    ) = logged
     headers = [] if host is None else [(b"host", host.encode("latin-1"))]
     scope = {
         "scheme": scheme,
@@ -75,6 +88,8 @@ def log_entry(logged: Logged) -> dict[str, Any]:
     }
     if request_id is not None:
         out["request_id"] = request_id
+    if traceparent is not None:
+        out["traceparent"] = traceparent
     return out
 
 
@@ -186,6 +201,7 @@ def route(
                     header(request, b"host"),
                     response.status_code,
                     header(request, b"x-request-id"),
+                    header(request, b"traceparent"),
                 )
             )
         return response

@@ -64,13 +64,14 @@ def test_counters_count_per_route_template_and_reset(
     assert emulator.admin.get("/counters").json() == {"total": 0, "routes": {}}
 
 
-def test_request_log_records_route_path_query_and_status(
+def test_request_log_records_route_path_query_status_and_trace_headers(
     registry: httpx.Client, emulator: EmulatorHandle
 ) -> None:
     emulator.reset_counters()
+    traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
     registry.get(VERSIONS_PATH, params={"pageSize": 2})
-    registry.get(UNKNOWN_MODEL_PATH)
+    registry.get(UNKNOWN_MODEL_PATH, headers={"X-Request-ID": "r-2", "traceparent": traceparent})
 
     assert emulator.requests() == [
         {
@@ -86,6 +87,8 @@ def test_request_log_records_route_path_query_and_status(
             "path": UNKNOWN_MODEL_PATH,
             "query": "preview=true",
             "status": 404,
+            "request_id": "r-2",
+            "traceparent": traceparent,
         },
     ]
 

@@ -1,13 +1,11 @@
-"""Fixtures for observability tests: recorded spans, and a transport that records headers."""
+"""Fixtures for observability tests: recorded spans and JSON log lines."""
 
 from __future__ import annotations
 
 import io
 import logging
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 
-import httpx
 import pytest
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
@@ -15,8 +13,6 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from gateway.observability.logs import JsonFormatter, RequestContextFilter
-from gateway.settings import Settings
-from tests.conftest import EmulatorHandle, GatewayClient
 
 
 @pytest.fixture(scope="session")
@@ -52,32 +48,3 @@ def json_log() -> Iterator[io.StringIO]:
     yield stream
     logger.removeHandler(handler)
     logger.setLevel(level)
-
-
-class RecordingTransport(httpx.AsyncBaseTransport):
-    """A real HTTP transport that keeps the headers of every request it sends upstream."""
-
-    def __init__(self) -> None:
-        self.inner = httpx.AsyncHTTPTransport()
-        self.sent: list[httpx.Request] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.sent.append(request)
-        return await self.inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
-
-
-@asynccontextmanager
-async def recording_gateway(
-    settings: Settings, emulator: EmulatorHandle
-) -> AsyncIterator[tuple[GatewayClient, RecordingTransport]]:
-    from gateway.app import create_app
-
-    transport = RecordingTransport()
-    app = create_app(settings, transport=transport)
-    async with app.router.lifespan_context(app):
-        asgi = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=asgi, base_url="http://gateway") as client:
-            yield GatewayClient(client, emulator), transport

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import io
+from typing import get_args
 
 import orjson
+import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
 
 from gateway.emulator.ids import registry_model_rid
-from tests.conftest import EmulatorHandle, gateway_settings
-from tests.observability.conftest import recording_gateway
+from gateway.settings import Settings
+from tests.conftest import EmulatorHandle, gateway_settings, running_gateway
 
 BOTH = """
 query Both($rid: String!) {
@@ -22,18 +24,22 @@ RID = registry_model_rid("churn_predictor")
 CALLER_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 CALLER_SPAN = "00f067aa0ba902b7"
 TRACEPARENT = f"00-{CALLER_TRACE}-{CALLER_SPAN}-01"
+# Every HTTP client the gateway can send through (the `http_transport` setting)
+TRANSPORTS = get_args(Settings.model_fields["http_transport"].annotation)
 
 
 def span_id(value: int) -> str:
     return format(value, "016x")
 
 
+@pytest.mark.parametrize("transport", TRANSPORTS)
 async def test_spans_nest_under_the_callers_trace_and_traceparent_goes_upstream(
-    emulator: EmulatorHandle, spans: InMemorySpanExporter
+    emulator: EmulatorHandle, spans: InMemorySpanExporter, transport: str
 ) -> None:
     # given
-    settings = gateway_settings(emulator, tracing=True)
-    async with recording_gateway(settings, emulator) as (gateway, transport):
+    settings = gateway_settings(emulator, tracing=True, http_transport=transport)
+    async with running_gateway(settings, emulator) as gateway:
+        emulator.reset_counters()
         # when
         result = await gateway.execute(BOTH, {"rid": RID}, headers={"traceparent": TRACEPARENT})
     # then
@@ -65,8 +71,8 @@ async def test_spans_nest_under_the_callers_trace_and_traceparent_goes_upstream(
         "http.response.status_code": 200,
     }
     # each upstream request carried its own span as parent, in the caller's trace
-    sent = {request.url.path: request.headers["traceparent"] for request in transport.sent}
-    assert sent == {
+    received = {entry["path"]: entry.get("traceparent") for entry in emulator.requests()}
+    assert received == {
         "/api/v1/mlmodels": f"00-{CALLER_TRACE}-{span_id(calls[0].context.span_id)}-01",
         f"/api/v2/models/{RID}/versions": (
             f"00-{CALLER_TRACE}-{span_id(calls[1].context.span_id)}-01"
@@ -79,7 +85,7 @@ async def test_a_failed_call_marks_its_span_and_the_operation_with_the_error_cod
 ) -> None:
     settings = gateway_settings(emulator, tracing=True, upstream_retries=0)
     emulator.add_fault(match="registry", status=503)
-    async with recording_gateway(settings, emulator) as (gateway, _):
+    async with running_gateway(settings, emulator) as gateway:
         await gateway.execute(BOTH, {"rid": RID})
     finished = {span.name: span for span in spans.get_finished_spans()}
     call = finished["GET /api/v2/models/{modelRid}/versions"]
@@ -96,15 +102,17 @@ async def test_a_failed_call_marks_its_span_and_the_operation_with_the_error_cod
     assert operation.parent is None
 
 
+@pytest.mark.parametrize("transport", TRANSPORTS)
 async def test_with_tracing_off_no_span_is_made_and_no_traceparent_is_sent(
-    emulator: EmulatorHandle, spans: InMemorySpanExporter
+    emulator: EmulatorHandle, spans: InMemorySpanExporter, transport: str
 ) -> None:
-    settings = gateway_settings(emulator)
-    async with recording_gateway(settings, emulator) as (gateway, transport):
+    settings = gateway_settings(emulator, http_transport=transport)
+    async with running_gateway(settings, emulator) as gateway:
+        emulator.reset_counters()
         result = await gateway.execute(BOTH, {"rid": RID}, headers={"traceparent": TRACEPARENT})
     assert "errors" not in result
     assert spans.get_finished_spans() == ()
-    assert [r.headers.get("traceparent") for r in transport.sent] == [None, None]
+    assert [entry.get("traceparent") for entry in emulator.requests()] == [None, None]
 
 
 async def test_log_lines_name_the_trace_and_the_span_they_were_written_in(
@@ -113,7 +121,7 @@ async def test_log_lines_name_the_trace_and_the_span_they_were_written_in(
     # given a registry that fails, so a warning is logged inside the registry call's span
     settings = gateway_settings(emulator, tracing=True, upstream_retries=0)
     emulator.add_fault(match="registry", status=503)
-    async with recording_gateway(settings, emulator) as (gateway, _):
+    async with running_gateway(settings, emulator) as gateway:
         await gateway.execute(BOTH, {"rid": RID}, headers={"traceparent": TRACEPARENT})
     # then
     call = {s.name: s for s in spans.get_finished_spans()}["GET /api/v2/models/{modelRid}/versions"]
