@@ -190,8 +190,8 @@ async def running_gateway(
     clock: Clock = time.monotonic,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> AsyncIterator[GatewayClient]:
-    """The gateway app in process; `clock` is its circuit breakers' time, `transport`
-    (an httpx transport toward the emulator) replaces its HTTP transport."""
+    """The gateway app in process; `clock` is its time (circuit breakers, caller cache),
+    `transport` (an httpx transport toward the emulator) replaces its HTTP transport."""
     from gateway.app import create_app
 
     app = create_app(settings, clock=clock, transport=transport)
