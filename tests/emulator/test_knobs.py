@@ -301,11 +301,14 @@ def test_reset_reseeds_and_clears_counters_and_faults(
 def test_a_request_in_flight_across_a_reset_is_not_logged_after_it(
     emulator: EmulatorHandle, registry: httpx.Client
 ) -> None:
-    # given a request held 0.4 s by a fault
-    emulator.add_fault(match=GET_MODEL, delay_ms=400, times=1)
+    # given a request held 3 s by a fault, seen arriving
+    emulator.add_fault(match=GET_MODEL, delay_ms=3000, times=1)
     with ThreadPoolExecutor(1) as pool:
         held = pool.submit(registry.get, MODEL_PATH)
-        time.sleep(0.15)
+        deadline = time.monotonic() + 30
+        while emulator.counters().get(GET_MODEL) != 1:
+            assert time.monotonic() < deadline, "the held request never arrived"
+            time.sleep(0.01)
         # when the log is reset while it is in flight
         emulator.reset_counters()
         answer = held.result(timeout=5)
