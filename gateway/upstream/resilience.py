@@ -46,7 +46,8 @@ class CircuitBreaker:
     half_open: the next call is the probe (others are rejected while it runs); its
     success closes the circuit, its failure opens it for another cool-down, and a probe
     abandoned without a verdict (cancelled, queue timeout) lets the next call probe.
-    Outcomes of calls admitted before the circuit opened are ignored once it has.
+    Outcomes of calls admitted before the circuit last opened are ignored: they belong to
+    a period the circuit has already judged (`period` counts the openings).
     """
 
     def __init__(
@@ -66,12 +67,18 @@ class CircuitBreaker:
         self._state: CircuitState = "closed"
         self._failures = 0
         self._opened_at = 0.0
+        self._openings = 0
         self._probing = False
 
     @property
     def state(self) -> CircuitState:
         """The state as of the last call (open turns half-open when the next call comes)."""
         return self._state
+
+    @property
+    def period(self) -> int:
+        """How many times the circuit has opened; a call remembers it when admitted."""
+        return self._openings
 
     def admit(self) -> bool:
         """Let a call through or raise `CircuitOpenError`; True when the call is the probe."""
@@ -86,8 +93,9 @@ class CircuitBreaker:
         self._probing = True
         return True
 
-    def record(self, healthy: bool | None, *, probe: bool) -> None:
-        """The outcome of an admitted call: healthy, failed (False) or no verdict (None)."""
+    def record(self, healthy: bool | None, *, probe: bool, period: int | None = None) -> None:
+        """The outcome of an admitted call: healthy, failed (False) or no verdict (None);
+        `period` is the breaker's `period` when the call was admitted (None: the current)."""
         if probe:
             self._probing = False
             if healthy is True:
@@ -98,6 +106,8 @@ class CircuitBreaker:
             return
         if self._state != "closed" or healthy is None:
             return
+        if period is not None and period != self._openings:
+            return
         if healthy:
             self._failures = 0
             return
@@ -107,6 +117,7 @@ class CircuitBreaker:
 
     def _open(self) -> None:
         self._opened_at = self._clock()
+        self._openings += 1
         self._failures = 0
         self._change("open")
 
@@ -150,11 +161,12 @@ class GuardedCall:
     no verdict.
     """
 
-    __slots__ = ("_guard", "_healthy", "_probe")
+    __slots__ = ("_guard", "_healthy", "_period", "_probe")
 
     def __init__(self, guard: UpstreamGuard) -> None:
         self._guard = guard
         self._probe = False
+        self._period = 0
         self._healthy = True
 
     def failed(self) -> None:
@@ -163,6 +175,7 @@ class GuardedCall:
 
     async def __aenter__(self) -> GuardedCall:
         guard = self._guard
+        self._period = guard.breaker.period
         self._probe = guard.breaker.admit()
         try:
             await guard.bulkhead.acquire()
@@ -182,7 +195,7 @@ class GuardedCall:
         healthy: bool | None = self._healthy
         if exc_type is not None:
             healthy = False if issubclass(exc_type, guard.failure_types) else None
-        guard.breaker.record(healthy, probe=self._probe)
+        guard.breaker.record(healthy, probe=self._probe, period=self._period)
 
 
 class UpstreamGuard:

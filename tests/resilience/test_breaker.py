@@ -134,6 +134,35 @@ def test_late_failures_while_the_probe_runs_do_not_reopen_it() -> None:
     assert changes == ["open", "half_open", "closed"]
 
 
+async def test_a_call_admitted_before_it_opened_does_not_count_after_it_recovered() -> None:
+    # given a call admitted while closed and still running
+    clock = Clock()
+    changes: list[CircuitState] = []
+    guard = UpstreamGuard(breaker(clock, changes, threshold=2), Bulkhead(5, 1.0), (Down,))
+    late = guard.call()
+    await late.__aenter__()
+    # and meanwhile two failures opened the circuit, whose probe closed it again
+    for _ in range(2):
+        with pytest.raises(Down):
+            async with guard.call():
+                raise Down
+    clock.now += 10.0
+    async with guard.call():
+        pass
+    assert changes == ["open", "half_open", "closed"]
+    # when the late call fails, then one new call fails
+    await late.__aexit__(Down, Down(), None)
+    with pytest.raises(Down):
+        async with guard.call():
+            raise Down
+    # then only the new failure counts: one of two, the circuit stays closed
+    assert changes == ["open", "half_open", "closed"]
+    with pytest.raises(Down):
+        async with guard.call():
+            raise Down
+    assert changes == ["open", "half_open", "closed", "open"]
+
+
 async def test_the_bulkhead_admits_its_limit_and_times_out_the_rest() -> None:
     # given two slots, both taken
     bulkhead = Bulkhead(2, queue_timeout=0.05)
