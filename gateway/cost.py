@@ -105,11 +105,11 @@ class _Walk:
 
     def field(self, node: FieldNode, parent: GraphQLObjectType, page: int | None) -> int:
         name = node.name.value
-        # Introspection has its own switch (setting `introspection`); it is free here.
-        if name.startswith("__"):
-            return 0
         definition = parent.fields.get(name)
         if definition is None:
+            # A meta-field (`__typename`, `__schema`, `__type`: a validated document holds
+            # no other unknown field). Introspection has its own switch (setting
+            # `introspection`); it is free here.
             return 0
         if node.selection_set is None:
             return 1
@@ -139,8 +139,10 @@ class _Walk:
         return max(0, *map(int, given))
 
     def representations(self, definition: GraphQLField, node: FieldNode) -> int:
-        value = get_argument_values(definition, node, self.variables).get("representations")
-        return len(value) if isinstance(value, list) else DEFAULT_PAGE_SIZE
+        # `[_Any!]!`: coerced to a list (a single value to a list of one); a missing or null
+        # list made `operation_cost` give up before the walk.
+        value: list[Any] = get_argument_values(definition, node, self.variables)["representations"]
+        return len(value)
 
     def included(self, node: FieldNode | InlineFragmentNode | FragmentSpreadNode) -> bool:
         if not node.directives:
@@ -225,7 +227,7 @@ class CostLimit(SchemaExtension):
             )
             if cost is not None and cost > self.max_cost:
                 error = too_complex(cost, self.max_cost)
-                context.result = ExecutionResult(data=None, errors=[error])
+                context.result = ExecutionResult(errors=[error])
         yield
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from graphql import parse
+from graphql import build_schema, parse
 
 from gateway.cost import operation_cost
 from gateway.schema import create_schema
@@ -72,6 +72,43 @@ mutation Follow($id: ID!) {
 MODEL_ID = "5e5e5e5e-0000-4000-8000-000000000000"
 
 
+INCLUDED = "query Me($i: Boolean!) { me { id name @include(if: $i) } }"
+INCLUDED_FRAGMENTS = """
+query Me($i: Boolean!) { me { id ... on User @include(if: $i) { name } ...Mail @include(if: $i) } }
+fragment Mail on User { email }
+"""
+SKIPPED_SPREAD = """
+query Me($s: Boolean!) { me { id ...Mail @skip(if: $s) } }
+fragment Mail on User { email }
+"""
+INLINE_AFTER_A_FIELD = """
+query { mlModels(first: 3) { nodes { name ... on MlModel { tags { tagFQN } } } } }
+"""
+INLINE_ON_THE_CONNECTION = (
+    "query { mlModels(first: 3) { ... on MlModelConnection { nodes { name } } } }"
+)
+INTERFACE_FRAGMENT = """
+query { mlModel(id: "m") { owners { ... on Owner { name } } } }
+"""
+ENTITY_FRAGMENTS = """
+query Entities($r: [_Any!]!) {
+  _entities(representations: $r) { ...Model ...Person ... on Owner { displayName } }
+}
+fragment Model on MlModel { name followers { name } }
+fragment Person on User { name email }
+"""
+ENTITY_VERSIONS = """
+query Entities($r: [_Any!]!, $n: Int) {
+  _entities(representations: $r) { ... on MlModel { versions(first: $n) { nodes { rid } } } }
+}
+"""
+TWO_OPERATIONS = """
+query Cheap { me { name } }
+query Dear { mlModels(first: 100) { nodes { name } } }
+"""
+EMPTY_PAGE = "query { mlModels(first: 0) { nodes { name } } }"
+
+
 @pytest.mark.parametrize(
     ("query", "variables", "cost"),
     [
@@ -109,6 +146,26 @@ MODEL_ID = "5e5e5e5e-0000-4000-8000-000000000000"
         pytest.param(NEGATIVE_PAGE_ALIAS, None, 23004, id="negative-page-alias"),
         pytest.param(SKIPPED, {"s": True}, 2, id="skip"),
         pytest.param(SKIPPED, {"s": False}, 3, id="not-skipped"),
+        pytest.param(INCLUDED, {"i": False}, 2, id="not-included"),
+        pytest.param(INCLUDED, {"i": True}, 3, id="included"),
+        pytest.param(INCLUDED_FRAGMENTS, {"i": False}, 2, id="fragments-not-included"),
+        pytest.param(INCLUDED_FRAGMENTS, {"i": True}, 4, id="fragments-included"),
+        pytest.param(SKIPPED_SPREAD, {"s": True}, 2, id="spread-skipped"),
+        pytest.param(SKIPPED_SPREAD, {"s": False}, 3, id="spread-not-skipped"),
+        # 1 + nodes (1 + 3 x (name 1 + tags 11))
+        pytest.param(INLINE_AFTER_A_FIELD, None, 38, id="inline-fragment-after-a-field"),
+        # the connection's page reaches `nodes` through an inline fragment
+        pytest.param(INLINE_ON_THE_CONNECTION, None, 5, id="inline-fragment-on-connection"),
+        # a fragment on the interface itself applies to each implementation: 1 + (1 + 10 x 1)
+        pytest.param(INTERFACE_FRAGMENT, None, 12, id="interface-fragment"),
+        # 1 + 2 x the dearer member: MlModel (Model 12; Person and Owner do not apply) or
+        # User (Person 2 + Owner 1)
+        pytest.param(ENTITY_FRAGMENTS, {"r": [{}] * 2}, 25, id="entity-fragments"),
+        # representations taken as sent, the other variables still coerced: 1 + 2 x (1 + (1 + 3))
+        pytest.param(ENTITY_VERSIONS, {"r": [{}] * 2, "n": 3}, 11, id="entities-and-a-page"),
+        pytest.param(EMPTY_PAGE, None, 2, id="empty-page"),
+        # meta-fields are free, wherever they are
+        pytest.param("query { me { __typename name } }", None, 2, id="typename"),
         pytest.param("query { __schema { types { name fields { name } } } }", None, 0, id="intro"),
         # 1 + FollowSuccess: user 2 + asset (1 + 3 + followers 11)
         pytest.param(FOLLOW, {"id": MODEL_ID}, 18, id="mutation-union"),
@@ -121,6 +178,69 @@ def test_operation_cost(query: str, variables: dict[str, Any] | None, cost: int)
     computed = operation_cost(SCHEMA, document, None, variables)
     # then
     assert computed == cost
+
+
+@pytest.mark.parametrize(("name", "cost"), [("Cheap", 2), ("Dear", 102), (None, None)])
+def test_the_named_operation_is_costed(name: str | None, cost: int | None) -> None:
+    # None: which operation runs is ambiguous, and execution says so
+    assert operation_cost(SCHEMA, parse(TWO_OPERATIONS), name) == cost
+
+
+def test_a_fragment_doubling_thirty_times_is_costed_once_per_fragment() -> None:
+    # given F30 spreads F29 twice, ... F1 spreads F0 twice: 2^30 names, 31 fragments
+    fragments = ["fragment F0 on User { name }"] + [
+        f"fragment F{i} on User {{ ...F{i - 1} ...F{i - 1} }}" for i in range(1, 31)
+    ]
+    document = parse("query { me { ...F30 } }\n" + "\n".join(fragments))
+    # when / then: exact, and in no time (each fragment's cost is computed once)
+    assert operation_cost(SCHEMA, document) == 1 + 2**30
+
+
+# A schema with shapes the gateway's own does not have (yet): a list paged by its own
+# arguments, a connection behind an interface, an interface nobody implements.
+SHAPES = build_schema(
+    """
+    type Item { id: ID! tags: [String!]! }
+    interface Paged { nodes: [Item!]! }
+    type ItemPage implements Paged { nodes: [Item!]! }
+    interface Lonely { id: ID! }
+    type Query {
+      items(first: Int, last: Int): [Item!]!
+      paged(first: Int): Paged
+      lonely: Lonely
+    }
+    """
+)
+
+
+@pytest.mark.parametrize(
+    ("query", "cost"),
+    [
+        pytest.param("{ items(first: 3) { id } }", 4, id="list-first"),
+        pytest.param("{ items(last: 2) { id } }", 3, id="list-last"),
+        pytest.param("{ items(first: 2, last: 5) { id } }", 6, id="list-larger-of-both"),
+        pytest.param("{ items { id } }", 11, id="list-default"),
+        pytest.param("{ paged(first: 3) { nodes { id } } }", 5, id="abstract-connection"),
+        pytest.param("{ lonely { id } }", 1, id="interface-without-implementations"),
+    ],
+)
+def test_operation_cost_of_other_shapes(query: str, cost: int) -> None:
+    assert operation_cost(SHAPES, parse(query)) == cost
+
+
+async def test_the_operation_that_runs_is_the_one_costed(emulator: EmulatorHandle) -> None:
+    # when the dear one of two operations is asked for
+    status, body = await _post(
+        emulator, {"query": TWO_OPERATIONS, "operationName": "Dear"}, max_cost=50
+    )
+    # then it is refused; the cheap one runs
+    assert status == 400
+    assert body == _too_complex(102, 50)
+    assert emulator.counters() == {}
+    status, body = await _post(
+        emulator, {"query": TWO_OPERATIONS, "operationName": "Cheap"}, max_cost=50
+    )
+    assert (status, body) == (200, {"data": {"me": {"name": "admin"}}})
 
 
 def test_cost_of_invalid_variables_is_left_to_execution() -> None:
