@@ -67,6 +67,7 @@ class Upstreams:
                 queue_timeout=settings.upstream_queue_timeout,
                 failure_threshold=settings.breaker_failure_threshold,
                 cooldown=settings.breaker_cooldown,
+                max_response_bytes=settings.upstream_max_response_bytes,
                 tracing=settings.tracing,
             )
 

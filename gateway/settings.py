@@ -62,6 +62,12 @@ class Settings(BaseSettings):
         description="HTTP client to the upstreams: pool (the gateway's own keep-alive "
         "HTTP/1.1 pool, fastest), aiohttp, or httpx's own.",
     )
+    upstream_max_response_bytes: int = Field(
+        64 * 1024 * 1024,
+        ge=1024,
+        description="Largest upstream answer body in bytes, decompressed or not (http_transport "
+        "pool); a larger one fails with UPSTREAM_ERROR. Headers are bounded at 64 KiB.",
+    )
     upstream_max_concurrency: int = Field(
         100,
         ge=1,

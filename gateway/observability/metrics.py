@@ -57,7 +57,7 @@ ERRORS = Counter(
 UPSTREAM_REQUESTS = Histogram(
     "gateway_upstream_request_duration_seconds",
     "HTTP requests to an upstream (each retry is one), by route template and status (the "
-    "HTTP status, or timeout | connect_error | transport_error | decoding_error).",
+    "HTTP status, or timeout | connect_error | transport_error | decoding_error | too_large).",
     ["upstream", "method", "route", "status"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
     registry=REGISTRY,

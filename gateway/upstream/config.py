@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from gateway.upstream.pool import MAX_RESPONSE_BYTES
+
 UpstreamName = Literal["catalog", "registry"]
 Transport = Literal["pool", "aiohttp", "httpx"]
 
@@ -22,7 +24,8 @@ class UpstreamConfig:
     `token` is the service token sent when a caller has no `Authorization` of its own.
     `max_concurrency` calls may be in flight at once; another waits up to `queue_timeout`
     seconds for a slot. `failure_threshold` failed calls in a row open the circuit for
-    `cooldown` seconds. `tracing` makes a span of each call.
+    `cooldown` seconds. `max_response_bytes` bounds an answer's body, decoded or not
+    (the pool transport). `tracing` makes a span of each call.
     """
 
     name: UpstreamName
@@ -37,6 +40,7 @@ class UpstreamConfig:
     queue_timeout: float = 1.0
     failure_threshold: int = 5
     cooldown: float = 10.0
+    max_response_bytes: int = MAX_RESPONSE_BYTES
     tracing: bool = False
 
     def __repr__(self) -> str:
@@ -48,5 +52,6 @@ class UpstreamConfig:
             f"max_connections={self.max_connections}, retries={self.retries}, "
             f"transport={self.transport!r}, max_concurrency={self.max_concurrency}, "
             f"queue_timeout={self.queue_timeout}, failure_threshold={self.failure_threshold}, "
-            f"cooldown={self.cooldown}, tracing={self.tracing})"
+            f"cooldown={self.cooldown}, max_response_bytes={self.max_response_bytes}, "
+            f"tracing={self.tracing})"
         )

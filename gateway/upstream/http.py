@@ -42,7 +42,7 @@ from gateway.observability.metrics import UpstreamMetrics
 from gateway.observability.routes import route_template
 from gateway.observability.tracing import client_span, record_error, record_status, tracer
 from gateway.upstream.config import KEEPALIVE_EXPIRY, Transport, UpstreamConfig, UpstreamName
-from gateway.upstream.pool import ConnectionPool, Exchange
+from gateway.upstream.pool import ConnectionPool, Exchange, ResponseTooLargeError
 from gateway.upstream.records import CatalogErrorRecord, RegistryErrorRecord
 from gateway.upstream.resilience import (
     Bulkhead,
@@ -170,6 +170,7 @@ class UpstreamHttp:
                 read_timeout=config.timeout,
                 pool_timeout=config.timeout,
                 keepalive_expiry=KEEPALIVE_EXPIRY,
+                max_response_bytes=config.max_response_bytes,
             )
         self.metrics = UpstreamMetrics(config.name)
         self.guard = UpstreamGuard(
@@ -316,6 +317,18 @@ class UpstreamHttp:
             except httpx.TimeoutException as exc:
                 self._measure(method, route, "timeout", started)
                 self._unavailable("timeout", method, path, exc)
+            except ResponseTooLargeError as exc:
+                self._measure(method, route, "too_large", started)
+                what = "is" if exc.part == "body" else "has headers"
+                self._fail(
+                    UpstreamError(
+                        f"{self._label}'s answer {what} larger than {exc.limit} bytes",
+                        upstream=self.name,
+                    ),
+                    method,
+                    path,
+                    str(exc),
+                )
             except httpx.DecodingError as exc:
                 self._measure(method, route, "decoding_error", started)
                 self._fail(

@@ -1,7 +1,9 @@
-"""Upstream clients wired to the shared emulator over real HTTP, once per transport."""
+"""Upstream clients wired to the shared emulator over real HTTP, once per transport; scripted
+servers for the wire-level tests."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Literal
 
@@ -11,6 +13,7 @@ from gateway.upstream.catalog import CatalogClient
 from gateway.upstream.http import UpstreamConfig, UpstreamHttp
 from gateway.upstream.registry import RegistryClient
 from tests.conftest import EmulatorHandle
+from tests.upstream.wire import Reply, ScriptedServer, Serve
 
 Transport = Literal["pool", "aiohttp", "httpx"]
 
@@ -57,3 +60,20 @@ def logged(emulator: EmulatorHandle, route: str) -> list[tuple[str, int]]:
         for entry in emulator.requests()
         if entry["route"] == route
     ]
+
+
+@pytest.fixture
+async def serve() -> AsyncIterator[Serve]:
+    """Starts scripted servers on free loopback ports; closes them after the test."""
+    servers: list[asyncio.Server] = []
+
+    async def start(reply: Reply, delay: float = 0.0) -> ScriptedServer:
+        scripted = ScriptedServer(reply, delay)
+        server = await asyncio.start_server(scripted.handle, "127.0.0.1", 0)
+        servers.append(server)
+        scripted.url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+        return scripted
+
+    yield start
+    for server in servers:
+        server.close()
