@@ -14,7 +14,7 @@ from pathlib import Path
 
 PACKAGES = (
     "strawberry-graphql", "graphql-core", "starlette", "uvicorn", "uvloop", "httptools",
-    "httpx", "httpx-aiohttp", "aiohttp", "msgspec", "orjson",
+    "httpx", "aiohttp", "msgspec", "orjson",
 )  # fmt: skip
 
 

@@ -4,8 +4,8 @@
 
 Starts `python -m gateway emulator --data :memory:` on a free port, then times
 sequential GETs with `time.process_time()` in this process only (the emulator's CPU is
-not counted). Rows: the gateway's clients over both transports, and plain aiohttp /
-httpx calls of the same URL as references, so the numbers can be compared across
+not counted). Rows: the gateway's clients over both transports (pool, httpx), and plain
+aiohttp / httpx calls of the same URL as references, so the numbers can be compared across
 machines. Each row reports the median of `--rounds` rounds.
 """
 
@@ -25,7 +25,6 @@ from typing import Any, Literal
 
 import aiohttp
 import httpx
-from httpx_aiohttp import AiohttpTransport
 
 from gateway.emulator.config import DEFAULT_TOKEN
 from gateway.emulator.ids import PROMOTION, registry_model_rid, registry_version_rid
@@ -36,10 +35,8 @@ from gateway.upstream.registry import RegistryClient
 AUTH = f"Bearer {DEFAULT_TOKEN}"
 WARMUP = 200
 Call = Callable[[], Awaitable[Any]]
-Transport = Literal["pool", "aiohttp", "httpx"]
-TRANSPORTS: tuple[Transport, ...] = ("pool", "aiohttp", "httpx")
-# httpx's own client over each transport library, as references.
-HTTPX_TRANSPORTS: tuple[Transport, ...] = ("aiohttp", "httpx")
+Transport = Literal["pool", "httpx"]
+TRANSPORTS: tuple[Transport, ...] = ("pool", "httpx")
 
 
 def free_port() -> int:
@@ -98,18 +95,13 @@ async def run(port: int, calls: int, rounds: int) -> list[tuple[str, float, floa
             ("aiohttp ClientSession.get (reference)", *await measure(raw_aiohttp, calls, rounds))
         )
 
-    for kind in HTTPX_TRANSPORTS:
-        transport: httpx.AsyncBaseTransport = (
-            AiohttpTransport() if kind == "aiohttp" else httpx.AsyncHTTPTransport()
-        )
-        async with httpx.AsyncClient(transport=transport) as client:
+    async with httpx.AsyncClient() as client:
 
-            async def raw_httpx(client: httpx.AsyncClient = client) -> bytes:
-                response = await client.get(model_url, headers={"Authorization": AUTH})
-                return response.content
+        async def raw_httpx() -> bytes:
+            response = await client.get(model_url, headers={"Authorization": AUTH})
+            return response.content
 
-            name = f"httpx.AsyncClient.get, {kind} transport (reference)"
-            rows.append((name, *await measure(raw_httpx, calls, rounds)))
+        rows.append(("httpx.AsyncClient.get (reference)", *await measure(raw_httpx, calls, rounds)))
 
     for kind in TRANSPORTS:
         rows.extend(await client_rows(url, kind, model_id, calls, rounds))

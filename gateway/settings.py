@@ -57,10 +57,10 @@ class Settings(BaseSettings):
     upstream_retries: int = Field(
         1, ge=0, le=5, description="Extra attempts for idempotent upstream calls (GET, PUT)."
     )
-    http_transport: Literal["pool", "aiohttp", "httpx"] = Field(
+    http_transport: Literal["pool", "httpx"] = Field(
         "pool",
         description="HTTP client to the upstreams: pool (the gateway's own keep-alive "
-        "HTTP/1.1 pool, fastest), aiohttp, or httpx's own.",
+        "HTTP/1.1 pool, fastest) or httpx (httpx's own pool, the fallback).",
     )
     upstream_max_response_bytes: int = Field(
         64 * 1024 * 1024,

@@ -8,7 +8,7 @@ from typing import Literal
 from gateway.upstream.pool import MAX_RESPONSE_BYTES
 
 UpstreamName = Literal["catalog", "registry"]
-Transport = Literal["pool", "aiohttp", "httpx"]
+Transport = Literal["pool", "httpx"]
 
 # Below the usual server idle timeout (uvicorn: 5 s), so a pooled connection is dropped by
 # the client before the server can close it under a request.

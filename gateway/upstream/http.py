@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from typing import Any, Generic, NoReturn, TypeVar
 from urllib.parse import quote, urlencode
 
-import aiohttp
 import httpx
 import msgspec
 
@@ -52,7 +51,7 @@ from gateway.upstream.resilience import (
     Rejected,
     UpstreamGuard,
 )
-from gateway.upstream.senders import AiohttpSender, HttpxSender
+from gateway.upstream.senders import HttpxSender
 
 __all__ = [
     "Reply",
@@ -136,8 +135,8 @@ class UpstreamHttp:
     """One pooled keep-alive connection pool for one upstream.
 
     `config.transport` "pool" (the default) sends through the gateway's own keep-alive
-    pool (`pool.ConnectionPool`), "aiohttp" through aiohttp directly; "httpx", or a
-    `transport` given here, through an httpx transport, which stays the test seam
+    pool (`pool.ConnectionPool`); "httpx", or a `transport` given here, through an httpx
+    transport, which stays the test seam
     (`MockTransport`, `ASGITransport`). Requests go straight to the transport: httpx's
     `AsyncClient` pipeline (URL merging, cookies, auth and redirect hooks) costs more CPU
     per call than the transport itself and none of it is needed here. `clock` is the
@@ -157,11 +156,9 @@ class UpstreamHttp:
         self._base = config.base_url.rstrip("/")
         self._service_auth = f"Bearer {config.token}" if config.token else None
         self._attempts = 1 + max(config.retries, 0)
-        self._sender: ConnectionPool | AiohttpSender | HttpxSender
+        self._sender: ConnectionPool | HttpxSender
         if transport is not None or config.transport == "httpx":
             self._sender = HttpxSender(config, transport)
-        elif config.transport == "aiohttp":
-            self._sender = AiohttpSender(config)
         else:
             self._sender = ConnectionPool(
                 config.base_url,
@@ -307,8 +304,6 @@ class UpstreamHttp:
                 )
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 self._measure(method, route, "connect_error", started)
-                # The aiohttp sender reports refused and dropped connections as
-                # ConnectTimeout: both mean the request was not processed.
                 if attempt < attempts:
                     await self._backoff(attempt, method, path, type(exc).__name__)
                     attempt += 1
@@ -337,7 +332,7 @@ class UpstreamHttp:
                     path,
                     f"undecodable content encoding: {type(exc).__name__}",
                 )
-            except (httpx.HTTPError, aiohttp.ClientError) as exc:
+            except httpx.HTTPError as exc:
                 self._measure(method, route, "transport_error", started)
                 self._unavailable("transport error", method, path, exc)
             self._measure(method, route, str(status), started)

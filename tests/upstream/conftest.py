@@ -15,10 +15,10 @@ from gateway.upstream.registry import RegistryClient
 from tests.conftest import EmulatorHandle
 from tests.upstream.wire import Reply, ScriptedServer, Serve
 
-Transport = Literal["pool", "aiohttp", "httpx"]
+Transport = Literal["pool", "httpx"]
 
 
-@pytest.fixture(params=["pool", "aiohttp", "httpx"])
+@pytest.fixture(params=["pool", "httpx"])
 def transport(request: pytest.FixtureRequest) -> Transport:
     kind: Transport = request.param
     return kind
