@@ -7,11 +7,14 @@ need none of it: a plain attribute of the parent, or a sync resolver that reads 
 and touches `info` only on its fallback path (a relationship the parent's record lacks).
 
 For such fields `GatewayExecutor.execute_fields` reads the attribute (or the resolver's
-peek, see `answers_with`) or calls the resolver itself with a lazy info that builds the
-real one on first use, and completes the value with graphql-core's own `complete_value`,
-so errors, null propagation, abstract types and awaitables behave exactly as before.
-Everything else (fields with arguments, async resolvers, field extensions such as
-permissions, introspection) takes the standard path.
+peek, see `answers_with`) or calls the resolver itself with an info of the schema's Info
+class whose graphql-core info is built on first use, and completes the value with
+graphql-core's own `complete_value`, so errors, null propagation, abstract types and
+awaitables behave exactly as before. Everything else (fields with arguments, async
+resolvers, field extensions such as permissions, fields an exception handler may answer
+for, introspection) takes the standard path. `GATEWAY_EXECUTOR=standard` leaves this
+module out altogether (tests/gateway/test_executor_parity.py holds the cases where the two
+once differed).
 """
 
 from __future__ import annotations
@@ -23,7 +26,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from types import GeneratorType
 from typing import Any, NamedTuple, TypeVar
 
-import strawberry
 from graphql import (
     GraphQLAbstractType,
     GraphQLBoolean,
@@ -50,6 +52,8 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.cast import get_strawberry_type_cast
 from strawberry.types.field import StrawberryField
+from strawberry.types.info import Info
+from strawberry.types.union import StrawberryUnion
 
 Resolve = Callable[[Any, Any], Any]
 F = TypeVar("F", bound=Callable[..., Any])
@@ -99,7 +103,8 @@ class FieldPlan(NamedTuple):
 
 
 class LazyResolveInfo:
-    """Stands in for a field's `GraphQLResolveInfo`, building it on first attribute use."""
+    """Stands in for a field's `GraphQLResolveInfo` (inside the resolver's Strawberry
+    `Info`): `context` at once, the rest built on first use."""
 
     __slots__ = ("_details", "_executor", "_field_def", "_parent_type", "_path", "_real")
 
@@ -118,6 +123,10 @@ class LazyResolveInfo:
         self._path = path
         self._real: GraphQLResolveInfo[Any] | None = None
 
+    @property
+    def context(self) -> Any:
+        return self._executor.context_value
+
     def real(self) -> GraphQLResolveInfo[Any]:
         if self._real is None:
             self._real = self._executor.build_resolve_info(
@@ -129,26 +138,6 @@ class LazyResolveInfo:
         return getattr(self.real(), name)
 
 
-class LazyInfo:
-    """Stands in for a resolver's Strawberry `Info`: `context` at once, the rest on demand."""
-
-    __slots__ = ("_field", "_info", "_raw")
-
-    def __init__(self, raw: LazyResolveInfo, field: StrawberryField) -> None:
-        self._raw = raw
-        self._field = field
-        self._info: strawberry.Info[Any, Any] | None = None
-
-    @property
-    def context(self) -> Any:
-        return self._raw._executor.context_value
-
-    def __getattr__(self, name: str) -> Any:
-        if self._info is None:
-            self._info = strawberry.Info(_raw_info=self._raw.real(), _field=self._field)
-        return getattr(self._info, name)
-
-
 def _reader(field: StrawberryField) -> Callable[[Any], Any]:
     default_resolver = field.default_resolver
     name = field.python_name
@@ -157,9 +146,9 @@ def _reader(field: StrawberryField) -> Callable[[Any], Any]:
     return lambda source: default_resolver(source, name)
 
 
-def _call(field: StrawberryField) -> Resolve | None:
-    """The resolver called as Strawberry would (source as self/root/parent, info), or
-    None when it needs what only the standard path provides."""
+def _call(field: StrawberryField, info_class: type[Info]) -> Resolve | None:
+    """The resolver called as Strawberry would (source as self/root/parent, an instance of
+    the schema's Info class), or None when it needs what only the standard path provides."""
     resolver = field.base_resolver
     if resolver is None or field.is_async or field.arguments:
         return None
@@ -173,24 +162,31 @@ def _call(field: StrawberryField) -> Resolve | None:
     if pass_self and not source_names:
         if info_name is None:
             return lambda source, _info: function(source)
-        return lambda source, info: function(source, **{info_name: LazyInfo(info, field)})
+        return lambda source, info: function(
+            source, **{info_name: info_class(_raw_info=info, _field=field)}
+        )
 
     def call(source: Any, info: LazyResolveInfo) -> Any:
         kwargs: dict[str, Any] = dict.fromkeys(source_names, source)
         if info_name is not None:
-            kwargs[info_name] = LazyInfo(info, field)
+            kwargs[info_name] = info_class(_raw_info=info, _field=field)  # type: ignore[arg-type]
         return function(source, **kwargs) if pass_self else function(**kwargs)
 
     return call
 
 
-def _has_exception_handlers(schema: Any) -> bool:
-    """Whether Strawberry may turn a field's exceptions into values (then its own wrapper
-    must run); unknown counts as yes."""
-    strawberry_schema = getattr(schema, "_strawberry_schema", None)
-    converter = getattr(strawberry_schema, "schema_converter", None)
-    specs = getattr(converter, "_exception_handler_specs", None)
-    return specs is None or bool(specs)
+def _strawberry_schema(schema: Any) -> Any:
+    """The Strawberry schema a graphql-core schema was made from, or None."""
+    return getattr(schema, "_strawberry_schema", None)
+
+
+def _handles_exceptions(schema: Any, field: StrawberryField) -> bool:
+    """Whether an exception handler of the schema may turn an exception of `field` into a
+    value (its error type is among the field's types): Strawberry's wrapper must run then,
+    resolver or plain attribute alike. Unknown counts as yes."""
+    converter = getattr(_strawberry_schema(schema), "schema_converter", None)
+    handlers_of = getattr(converter, "_get_field_exception_handlers", None)
+    return handlers_of is None or bool(handlers_of(field))
 
 
 # Types whose values were seen not to be awaitable. `await` looks `__await__` up on the
@@ -276,12 +272,16 @@ def build_plan(parent_type: GraphQLObjectType, field_name: str, schema: Any) -> 
     field = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
     if not isinstance(field, StrawberryField) or field.extensions:
         return None
+    if _handles_exceptions(schema, field):
+        return None
     if getattr(field_def.resolve, "_is_default", False):
         read = _reader(field)
         return _plan(field_def, lambda source, _info: read(source), False, read)
-    if _has_exception_handlers(schema):
+    config = getattr(_strawberry_schema(schema), "config", None)
+    info_class = getattr(config, "info_class", None)
+    if not (isinstance(info_class, type) and issubclass(info_class, Info)):
         return None
-    resolve = _call(field)
+    resolve = _call(field, info_class)
     if resolve is None:
         return None
     peek = getattr(field.base_resolver.wrapped_func, _PEEK, None) if field.base_resolver else None
@@ -314,26 +314,29 @@ _plans: weakref.WeakKeyDictionary[GraphQLObjectType, dict[str, FieldPlan | None]
 )
 
 
-# The object type each class of value resolves to, per abstract type: Strawberry's
-# resolver tries the union's types one by one (~5 µs a value), but for an instance of a
-# non-generic object type the answer depends on its class alone.
-_runtime_types: weakref.WeakKeyDictionary[GraphQLAbstractType, dict[type, GraphQLObjectType]] = (
-    weakref.WeakKeyDictionary()
-)
-_class_decides: dict[type, bool] = {}
+# The object type each class of value resolves to, per abstract type (None: the abstract
+# type has a resolver of its own, nothing is remembered). Strawberry's resolver tries the
+# union's types one by one (~5 µs a value), but when it is Strawberry's own (a union, or
+# an interface without a `resolve_type`) it matches an instance of a non-generic object
+# type to that type first, so for such a class the answer is the class's own type. Any
+# other answer (an interface's own `resolve_type`, the implementations' `is_type_of`) may
+# depend on the value, and is asked for every value.
+_runtime_types: weakref.WeakKeyDictionary[
+    GraphQLAbstractType, dict[type, GraphQLObjectType | None] | None
+] = weakref.WeakKeyDictionary()
+_UNKNOWN: Any = object()
 
 
-def _class_decides_type(cls: type) -> bool:
-    """Whether the GraphQL object type of an instance of `cls` follows from `cls` alone."""
-    decides = _class_decides.get(cls)
-    if decides is None:
-        definition = getattr(cls, "__strawberry_definition__", None)
-        decides = _class_decides[cls] = (
-            isinstance(definition, StrawberryObjectDefinition)
-            and not definition.is_interface
-            and not definition.is_graphql_generic
-        )
-    return decides
+def _resolved_by_strawberry(abstract: GraphQLAbstractType) -> bool:
+    """Whether `abstract`'s runtime types are found by Strawberry's own resolver."""
+    definition = (abstract.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if isinstance(definition, StrawberryUnion):
+        return True
+    return (
+        isinstance(definition, StrawberryObjectDefinition)
+        and definition.is_interface
+        and definition.resolve_type is None
+    )
 
 
 _orphaned: set[asyncio.Future[list[Any]]] = set()
@@ -545,34 +548,50 @@ class GatewayExecutor(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         """graphql-core's, with the runtime type of a value whose class decides it found
         once per class (see `_runtime_types`)."""
-        cls = type(result)
-        resolve_type = return_type.resolve_type
-        if (
-            resolve_type is None
-            or not _class_decides_type(cls)
-            or get_strawberry_type_cast(result) is not None
-        ):
-            return super().complete_abstract_value(
-                return_type, field_details_list, info, path, result, position_context
+        by_class = _runtime_types.get(return_type, _UNKNOWN)
+        if by_class is _UNKNOWN:
+            by_class = _runtime_types[return_type] = (
+                {} if _resolved_by_strawberry(return_type) else None
             )
-        by_class = _runtime_types.get(return_type)
-        if by_class is None:
-            by_class = _runtime_types[return_type] = {}
-        runtime_type = by_class.get(cls)
-        if runtime_type is None:
-            name = resolve_type(result, info, return_type)
-            if not isinstance(name, str):
-                # Not Strawberry's resolver: graphql-core's own handling, uncached.
-                return super().complete_abstract_value(
-                    return_type, field_details_list, info, path, result, position_context
+        if by_class is not None and get_strawberry_type_cast(result) is None:
+            cls = type(result)
+            runtime_type = by_class.get(cls, _UNKNOWN)
+            if runtime_type is _UNKNOWN:
+                runtime_type = by_class[cls] = self._class_type(return_type, cls, result, info)
+            if runtime_type is not None:
+                return self.complete_object_value(
+                    runtime_type, field_details_list, info, path, result, position_context
                 )
-            runtime_type = self.ensure_valid_runtime_type(
-                name, return_type, field_details_list, info, result
-            )
-            by_class[cls] = runtime_type
-        return self.complete_object_value(
-            runtime_type, field_details_list, info, path, result, position_context
+        return super().complete_abstract_value(
+            return_type, field_details_list, info, path, result, position_context
         )
+
+    def _class_type(
+        self,
+        abstract: GraphQLAbstractType,
+        cls: type,
+        value: Any,
+        info: GraphQLResolveInfo[Any],
+    ) -> GraphQLObjectType | None:
+        """The object type every instance of `cls` resolves to as an `abstract` value: its
+        own, when Strawberry's resolver answers it for `value`; else None."""
+        definition = getattr(cls, "__strawberry_definition__", None)
+        if (
+            not isinstance(definition, StrawberryObjectDefinition)
+            or definition.is_interface
+            or definition.is_graphql_generic
+        ):
+            return None
+        own = self.schema.get_type(definition.name)
+        if (
+            not isinstance(own, GraphQLObjectType)
+            or (own.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF) is not definition
+            or not self.schema.is_sub_type(abstract, own)
+            or abstract.resolve_type is None
+        ):
+            return None
+        # Asked, not assumed, so that a Strawberry resolving otherwise shows here.
+        return own if abstract.resolve_type(value, info, abstract) == own.name else None
 
     def _complete_object(
         self,
