@@ -208,13 +208,14 @@ def create_schema(settings: Settings | None = None) -> GatewaySchema:
     # Team is reached only through the Owner interface, so it is listed explicitly.
     # The federation version is pinned: a Strawberry upgrade must not silently change the
     # `@link` that composition (federation/package-lock.json) checks the subgraph against.
+    # The standard executor is Strawberry's own (None): nothing of gateway/execution.py.
     return GatewaySchema(
         query=Query,
         mutation=Mutation,
         types=[Team],
         extensions=extensions,
         federation_version=FEDERATION_VERSION,
-        execution_context_class=GatewayExecutor,
+        execution_context_class=GatewayExecutor if settings.executor == "fast" else None,
     )
 
 

@@ -109,6 +109,13 @@ class Settings(BaseSettings):
         "(first/last, default 10) of every list around it. Dearer ones answer "
         "QUERY_TOO_COMPLEX before any upstream call.",
     )
+    executor: Literal["fast", "standard"] = Field(
+        "fast",
+        description="GraphQL executor: fast (the gateway's own, gateway/execution.py: plain "
+        "fields and simple resolvers without graphql-core's per-field machinery) or standard "
+        "(Strawberry's stock execution, slower on large pages: the way back should the fast "
+        "one answer wrongly).",
+    )
     persisted_queries: bool = Field(
         True,
         description="Accept automatic persisted queries (Apollo APQ: extensions.persistedQuery "

@@ -1,4 +1,5 @@
-"""Shared fixtures: a seeded emulator on a real port, and helpers to drive its knobs."""
+"""Shared fixtures: a seeded emulator on a real port, helpers to drive its knobs, and the
+GraphQL executor each gateway of a test runs (the GraphQL-level suites run under each)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 import httpx
 import pytest
@@ -17,11 +18,75 @@ import pytest
 from gateway.emulator.app import create_emulator_app
 from gateway.emulator.auth import make_jwt
 from gateway.emulator.config import DEFAULT_TOKEN, EmulatorConfig
+from gateway.settings import Settings
 from tests.servers import ThreadedServer
 
 if TYPE_CHECKING:
-    from gateway.settings import Settings
     from gateway.upstream.resilience import Clock
+
+ROOT = Path(__file__).resolve().parents[1]
+EXECUTORS: tuple[str, ...] = get_args(Settings.model_fields["executor"].annotation)
+# The GraphQL-level suites: each of their tests that talks to the emulator runs once per
+# executor (GATEWAY_EXECUTOR), and must answer alike under both.
+PER_EXECUTOR = (
+    "tests/gateway/",
+    "tests/mutations/",
+    "tests/federation/",
+    "tests/fuzz/",
+    "tests/resilience/test_upstream_down.py",
+)
+# Run once, under the default: these compare both executors themselves, or are left as
+# they are while others work on them.
+ONCE = (
+    "tests/gateway/test_execution.py",
+    "tests/gateway/test_executor_parity.py",
+    "tests/gateway/test_paging.py",
+    "tests/gateway/test_root_fields.py",
+    "tests/gateway/test_query_counts.py",
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--executors",
+        default=",".join(EXECUTORS),
+        help="comma-separated executors the GraphQL-level suites run under "
+        f"(default: {','.join(EXECUTORS)})",
+    )
+
+
+def chosen_executors(config: pytest.Config) -> list[str]:
+    chosen = [name.strip() for name in str(config.getoption("executors")).split(",")]
+    unknown = sorted(set(chosen) - set(EXECUTORS))
+    if unknown or not chosen:
+        raise pytest.UsageError(f"--executors: {unknown or chosen} not among {EXECUTORS}")
+    return chosen
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    where = metafunc.definition.path.relative_to(ROOT).as_posix()
+    talks_to_the_emulator = {"emulator", "emulator_server"} & set(metafunc.fixturenames)
+    if talks_to_the_emulator and where.startswith(PER_EXECUTOR) and not where.startswith(ONCE):
+        # Session-scoped, so a gateway a module or the session shares (the federation
+        # subgraph, the fuzzed one) is made once per executor and tests are grouped by it.
+        executors = chosen_executors(metafunc.config)
+        metafunc.parametrize("executor", executors, indirect=True, scope="session")
+
+
+@pytest.fixture(scope="session")
+def executor(request: pytest.FixtureRequest) -> str:
+    """The executor of this test's gateways: each of --executors in turn for the
+    GraphQL-level suites, else the default. Fixtures sharing a gateway across tests pass it
+    to `gateway_settings`; within a test, GATEWAY_EXECUTOR carries it."""
+    chosen: str = getattr(request, "param", Settings.model_fields["executor"].default)
+    return chosen
+
+
+@pytest.fixture(autouse=True)
+def _executor_env(executor: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`GATEWAY_EXECUTOR` for the test (whatever the shell has): every `Settings` it makes
+    (`gateway_settings`, `create_schema()`, a `gateway serve` it starts) reads it."""
+    monkeypatch.setenv("GATEWAY_EXECUTOR", executor)
 
 
 class EmulatorHandle:
@@ -146,8 +211,8 @@ class GatewayClient:
 
 
 def gateway_settings(emulator: EmulatorHandle, **overrides: object) -> Settings:
-    from gateway.settings import Settings
-
+    """Settings of a gateway over `emulator`: short timeouts, the emulator's token; the
+    executor is GATEWAY_EXECUTOR's (see `executor`) unless given."""
     values: dict[str, object] = {
         "catalog_url": emulator.catalog_url,
         "registry_url": emulator.registry_url,
@@ -202,7 +267,9 @@ async def running_gateway(
 
 
 @pytest.fixture
-async def gateway(emulator: EmulatorHandle) -> AsyncIterator[GatewayClient]:
-    """A gateway over the freshly reseeded emulator, using the service token by default."""
-    async with running_gateway(gateway_settings(emulator), emulator) as client:
+async def gateway(emulator: EmulatorHandle, executor: str) -> AsyncIterator[GatewayClient]:
+    """A gateway over the freshly reseeded emulator, using the service token by default,
+    running the test's executor."""
+    settings = gateway_settings(emulator, executor=executor)
+    async with running_gateway(settings, emulator) as client:
         yield client

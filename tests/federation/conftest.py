@@ -75,8 +75,8 @@ def node() -> str:
 
 
 @pytest.fixture(scope="session")
-def catalog_subgraph(emulator_server: EmulatorHandle) -> Iterator[CatalogSubgraph]:
-    recorder = HeaderRecorder(create_app(gateway_settings(emulator_server)))
+def catalog_subgraph(emulator_server: EmulatorHandle, executor: str) -> Iterator[CatalogSubgraph]:
+    recorder = HeaderRecorder(create_app(gateway_settings(emulator_server, executor=executor)))
     server = ThreadedServer(recorder).start()
     yield CatalogSubgraph(url=f"{server.url}/graphql", recorder=recorder)
     server.stop()

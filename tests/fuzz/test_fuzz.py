@@ -51,11 +51,11 @@ def fuzz(examples: int) -> settings:
 
 
 @pytest.fixture(scope="module")
-async def http(emulator_server: EmulatorHandle) -> AsyncIterator[httpx.AsyncClient]:
-    """One gateway for the module, over the shared emulator, which is reseeded afterwards
-    (fuzzed mutations may write to it)."""
+async def http(emulator_server: EmulatorHandle, executor: str) -> AsyncIterator[httpx.AsyncClient]:
+    """One gateway for the module (per executor), over the shared emulator, which is
+    reseeded afterwards (fuzzed mutations may write to it)."""
     # No playground: a browser's GET would get its HTML page (or a 503 without npm files).
-    settings_ = gateway_settings(emulator_server, graphiql=False)
+    settings_ = gateway_settings(emulator_server, graphiql=False, executor=executor)
     try:
         async with running_gateway(settings_, emulator_server) as gateway:
             yield gateway.http

@@ -16,14 +16,17 @@ import pytest
 import strawberry
 from aiodataloader import DataLoader
 from graphql import parse
+from pydantic import ValidationError
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from gateway.app import Upstreams
+from gateway.cli import build_parser
 from gateway.context import Context
 from gateway.execution import _SYNC_TYPES, NOT_READY, GatewayExecutor, answers_with, is_awaitable
 from gateway.loaders import Loaders
 from gateway.schema import create_schema
+from gateway.settings import Settings
 from gateway.upstream.catalog import CatalogClient
 from gateway.upstream.registry import RegistryClient
 from tests.conftest import EmulatorHandle, gateway_settings
@@ -492,9 +495,8 @@ async def test_gateway_operations_answer_as_with_the_standard_executor(
 ) -> None:
     # given
     settings, context = contexts
-    fast = create_schema(settings)
-    standard = create_schema(settings)
-    standard.execution_context_class = StrawberryGraphQLCoreExecutionContext
+    fast = create_schema(settings.model_copy(update={"executor": "fast"}))
+    standard = create_schema(settings.model_copy(update={"executor": "standard"}))
     # when
     expected = await standard.execute(operation, context_value=context())
     answer = await fast.execute(operation, context_value=context())
@@ -503,6 +505,25 @@ async def test_gateway_operations_answer_as_with_the_standard_executor(
     assert answer.errors is None
     assert answer.data == expected.data
     assert answer.data
+
+
+def test_the_executor_setting_picks_the_gateway_executor_or_strawberrys_own() -> None:
+    # when the schema is made with each executor setting
+    fast = create_schema(Settings(executor="fast"))
+    standard = create_schema(Settings(executor="standard"))
+
+    # then fast runs the gateway's executor, standard Strawberry's stock one
+    assert fast.execution_context_class is GatewayExecutor
+    assert standard.execution_context_class is StrawberryGraphQLCoreExecutionContext
+    with pytest.raises(ValidationError, match="'fast' or 'standard'"):
+        Settings(executor="turbo")
+
+
+def test_gateway_serve_takes_the_executor_as_a_flag() -> None:
+    # when
+    args = build_parser().parse_args(["serve", "--executor", "standard"])
+    # then
+    assert args.executor == "standard"
 
 
 async def test_an_operation_leaves_nothing_for_the_cycle_collector(contexts: Any) -> None:
