@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from inspect import isawaitable
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import strawberry
 from graphql import (
@@ -86,9 +86,9 @@ def _spreads_undefined_fragment(document: DocumentNode) -> bool:
 
 
 def _is_variable_value_error(message: str) -> bool:
-    """graphql-core's variable coercion errors ("Variable '$n' got invalid value ...")."""
-    markers = (" invalid value", " was not provided", " of required type", " of non-null type")
-    return message.startswith("Variable '$") and any(m in message for m in markers)
+    """graphql-core's variable coercion errors: "Variable '$n' has invalid value: ...", for
+    a wrong value, a null or a missing one alike."""
+    return message.startswith("Variable '$") and " has invalid value" in message
 
 
 def shape_error(error: GraphQLError) -> None:
@@ -98,7 +98,8 @@ def shape_error(error: GraphQLError) -> None:
         error.message = original.message
         error.extensions = original.to_extensions()
     elif original is None or isinstance(original, GraphQLError):
-        if error.extensions and "code" in error.extensions:
+        extensions = error.extensions or {}
+        if "code" in extensions:
             return
         if error.message.startswith("Syntax Error"):
             code = "GRAPHQL_PARSE_FAILED"
@@ -106,7 +107,7 @@ def shape_error(error: GraphQLError) -> None:
             code = "BAD_USER_INPUT"
         else:
             code = "GRAPHQL_VALIDATION_FAILED"
-        error.extensions = {**(error.extensions or {}), "code": code}
+        error.extensions = {**extensions, "code": code}
     else:
         log.error(
             "unexpected error in %s",
@@ -127,8 +128,8 @@ class GatewaySchema(strawberry.federation.Schema):
         (Strawberry would fail the whole field on it), and the records of every
         representation are awaited together: a type's `fetch_reference` hands over its
         loader's pending record, so 100 representations cost no task each."""
-        union = self._schema.get_type("_Entity")
-        entity_types = {t.name for t in union.types} if isinstance(union, GraphQLUnionType) else ()
+        union = cast(GraphQLUnionType, self._schema.get_type("_Entity"))
+        entity_types = {t.name for t in union.types}
         type_map = self.schema_converter.type_map
         results: list[Any] = []
         waiting: list[int] = []

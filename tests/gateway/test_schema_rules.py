@@ -1,0 +1,179 @@
+"""The schema's own rules: the depth limit, undefined fragments, and how errors are shaped and
+logged (a stable `extensions.code` for every error; anything unexpected masked and logged)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+from graphql import GraphQLError, get_introspection_query
+
+from gateway.errors import NotFoundError
+from gateway.schema import INTERNAL_MESSAGE, shape_error
+from tests.conftest import EmulatorHandle, gateway_settings, running_gateway
+
+
+async def _post(
+    emulator: EmulatorHandle, query: str, **settings: object
+) -> tuple[int, dict[str, Any]]:
+    async with running_gateway(gateway_settings(emulator, **settings), emulator) as gateway:
+        emulator.reset_counters()
+        response = await gateway.http.post("/graphql", json={"query": query})
+        return response.status_code, response.json()
+
+
+async def test_introspection_is_not_held_to_the_depth_limit(emulator: EmulatorHandle) -> None:
+    # given a depth limit far below the introspection query's (GraphiQL's) depth of 13
+    # when
+    status, body = await _post(emulator, get_introspection_query(), max_depth=3)
+    # then
+    assert status == 200
+    assert "errors" not in body
+    assert body["data"]["__schema"]["queryType"] == {"name": "Query", "kind": "OBJECT"}
+
+
+DEEP_THROUGH_A_FRAGMENT = """
+query { mlModels { nodes { ...M } } }
+fragment M on MlModel { service { mlModels { nodes { name } } } }
+"""
+
+
+async def test_the_depth_limit_sees_through_fragments(emulator: EmulatorHandle) -> None:
+    status, body = await _post(emulator, DEEP_THROUGH_A_FRAGMENT, max_depth=4)
+    assert (status, body) == (
+        400,
+        {
+            "errors": [
+                {
+                    "message": "'anonymous' exceeds maximum operation depth of 4",
+                    "locations": [{"line": 3, "column": 54}],
+                    "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"},
+                }
+            ]
+        },
+    )
+    assert emulator.counters() == {}
+
+
+@pytest.mark.parametrize(
+    ("query", "column"),
+    [
+        pytest.param("{ me { ...Nope } }", 11, id="in-a-field"),
+        pytest.param("{ me { ... on User { ...Nope } } }", 25, id="in-an-inline-fragment"),
+        pytest.param(
+            "{ me { ...Known } mlModels { nodes { ...Nope } } } fragment Known on User { name }",
+            41,
+            id="beside-a-known-fragment",
+        ),
+    ],
+)
+async def test_an_undefined_fragment_is_a_validation_error(
+    emulator: EmulatorHandle, query: str, column: int
+) -> None:
+    # when: the depth rule cannot measure the document, the known-fragments rule reports it
+    status, body = await _post(emulator, query, max_depth=4)
+    # then
+    assert (status, body) == (
+        400,
+        {
+            "errors": [
+                {
+                    "message": "Unknown fragment 'Nope'.",
+                    "locations": [{"line": 1, "column": column}],
+                    "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"},
+                }
+            ]
+        },
+    )
+    assert emulator.counters() == {}
+
+
+async def test_a_gateway_error_is_logged_with_its_code(
+    emulator: EmulatorHandle, caplog: pytest.LogCaptureFixture
+) -> None:
+    # when
+    with caplog.at_level(logging.INFO, logger="gateway.errors"):
+        _, body = await _post(emulator, '{ mlModel(id: "nope") { name } }')
+    # then
+    assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "argument": "id"}
+    assert [(r.name, r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("gateway.errors", "INFO", "BAD_USER_INPUT: `id` must be a UUID, got 'nope'.")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "where"),
+    [(["mlModels", "edges", 0, "node", "name"], "mlModels.edges.0.node.name"), (None, "operation")],
+)
+def test_an_unexpected_error_is_masked_and_logged_with_where_it_happened(
+    caplog: pytest.LogCaptureFixture, path: list[str | int] | None, where: str
+) -> None:
+    # given
+    cause = ValueError("secret detail")
+    error = GraphQLError("secret detail", path=path, original_error=cause)
+    # when
+    with caplog.at_level(logging.ERROR, logger="gateway.errors"):
+        shape_error(error)
+    # then
+    assert (error.message, error.extensions) == (
+        INTERNAL_MESSAGE,
+        {"code": "INTERNAL_SERVER_ERROR"},
+    )
+    assert [(r.levelname, r.getMessage(), r.exc_info) for r in caplog.records] == [
+        ("ERROR", f"unexpected error in {where}", (ValueError, cause, cause.__traceback__))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("error", "message", "extensions"),
+    [
+        pytest.param(
+            GraphQLError("x", original_error=NotFoundError("No such model.")),
+            "No such model.",
+            {"code": "NOT_FOUND"},
+            id="gateway-error",
+        ),
+        pytest.param(
+            GraphQLError("Syntax Error: Unexpected Name 'x'."),
+            "Syntax Error: Unexpected Name 'x'.",
+            {"code": "GRAPHQL_PARSE_FAILED"},
+            id="syntax",
+        ),
+        pytest.param(
+            GraphQLError("Cannot return null for non-nullable field Query.x.", path=["x"]),
+            "Cannot return null for non-nullable field Query.x.",
+            {"code": "BAD_USER_INPUT"},
+            id="with-a-path",
+        ),
+        pytest.param(
+            GraphQLError("Variable '$n' has invalid value: Int cannot represent 'a'"),
+            "Variable '$n' has invalid value: Int cannot represent 'a'",
+            {"code": "BAD_USER_INPUT"},
+            id="variable-value",
+        ),
+        pytest.param(
+            GraphQLError("Variable '$n' is never used."),
+            "Variable '$n' is never used.",
+            {"code": "GRAPHQL_VALIDATION_FAILED"},
+            id="variable-rule",
+        ),
+        pytest.param(
+            GraphQLError("Unknown type 'X'.", extensions={"hint": "h"}),
+            "Unknown type 'X'.",
+            {"hint": "h", "code": "GRAPHQL_VALIDATION_FAILED"},
+            id="other-extensions-kept",
+        ),
+        pytest.param(
+            GraphQLError("Mine.", extensions={"code": "MINE"}),
+            "Mine.",
+            {"code": "MINE"},
+            id="code-kept",
+        ),
+    ],
+)
+def test_every_error_gets_a_stable_code(
+    error: GraphQLError, message: str, extensions: dict[str, Any]
+) -> None:
+    shape_error(error)
+    assert (error.message, error.extensions) == (message, extensions)
