@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,9 +73,15 @@ def _wait_healthy(server: Server, path: str) -> None:
 
 @contextmanager
 def _running(
-    name: str, command: list[str], port: int, health: str, cwd: Path = ROOT
+    name: str,
+    command: list[str],
+    port: int,
+    health: str,
+    cwd: Path = ROOT,
+    env: Mapping[str, str] | None = None,
 ) -> Iterator[Server]:
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL)
+    environ = {**os.environ, **env} if env else None
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, env=environ)
     server = Server(name, process, f"http://127.0.0.1:{port}")
     try:
         _wait_healthy(server, health)
@@ -117,9 +123,16 @@ def emulator(latency_ms: float, cwd: Path = ROOT, name: str = "emulator") -> Ite
 
 
 @contextmanager
-def gateway(upstream: str, cwd: Path = ROOT, name: str = "gateway") -> Iterator[Server]:
+def gateway(
+    upstream: str,
+    cwd: Path = ROOT,
+    name: str = "gateway",
+    env: Mapping[str, str] | None = None,
+) -> Iterator[Server]:
     """`gateway serve` run from `cwd`: the `gateway` package of that checkout is the one
-    imported (`python -m` puts the working directory first on the path)."""
+    imported (`python -m` puts the working directory first on the path); `env` adds to its
+    environment (settings such as GATEWAY_EXECUTOR)."""
     port = free_port()
-    with _running(name, gateway_command(port, upstream), port, "/healthz", cwd) as server:
+    command = gateway_command(port, upstream)
+    with _running(name, command, port, "/healthz", cwd, env) as server:
         yield server

@@ -1,7 +1,8 @@
 """Before/after: another revision and the working tree, measured in one run.
 
     .venv/bin/python -m bench.compare --base REV [--side gateway|emulator|both]
-        [--rounds 3] [--seconds 5] [--cells Q1:1,Q1:10,Q2:1,Q3:1,Q3:10] [--output PATH]
+        [--base-env NAME=VALUE ...] [--rounds 3] [--seconds 5]
+        [--cells Q1:1,Q1:10,Q2:1,Q3:1,Q3:10] [--output PATH]
 
 Checks out REV in a temporary git worktree. With `--side gateway` (the default) it starts
 two `gateway serve` processes, one from that worktree (A) and one from this checkout (B),
@@ -10,6 +11,8 @@ timing. With `--side emulator`, two emulators, one from each (A and B), each wit
 gateway from this checkout; with `--side both`, A is gateway and emulator from the
 worktree, B both from this checkout. Emulators run with 5 ms latency and 1,000 ML models,
 as in bench/gateway_bench.py; answers from two emulators are checked like the bench's.
+`--base-env` sets environment variables of A's gateway only: `--base HEAD --base-env
+GATEWAY_EXECUTOR=standard` compares Strawberry's standard executor (A) with the fast one (B).
 
 Each cell (a query at a concurrency) is loaded with wrk on A and B in turn, the order
 flipped every round, so a machine that gets slower or faster mid-run weighs on both
@@ -107,8 +110,11 @@ class Side:
     ops: dict[str, Operation]
 
 
-def start_sides(stack: ExitStack, side: str, tree: Path) -> dict[str, Side]:
-    """A and B as `--side` says; the emulators grown to the bench's catalog."""
+def start_sides(
+    stack: ExitStack, side: str, tree: Path, base_env: dict[str, str]
+) -> dict[str, Side]:
+    """A and B as `--side` says, A's gateway with `base_env` added to its environment;
+    the emulators grown to the bench's catalog."""
     emulator_trees = {"A": tree if side != "gateway" else ROOT, "B": ROOT}
     gateway_trees = {"A": tree if side != "emulator" else ROOT, "B": ROOT}
     upstreams = {"A": stack.enter_context(emulator(LATENCY_MS, emulator_trees["A"], "emulator A"))}
@@ -123,7 +129,10 @@ def start_sides(stack: ExitStack, side: str, tree: Path) -> dict[str, Side]:
             print(f"growing the catalog to {CATALOG_SIZE} ML models", file=sys.stderr)
             grow_catalog(EmulatorControl(upstream.url), CATALOG_SIZE)
         ops = {op.key: op for op in operations(Dataset.discover(upstream.url), True)}
-        server = stack.enter_context(gateway(upstream.url, gateway_trees[name], f"gateway {name}"))
+        env = base_env if name == "A" else None
+        server = stack.enter_context(
+            gateway(upstream.url, gateway_trees[name], f"gateway {name}", env)
+        )
         sides[name] = Side(server, upstream, ops)
     return sides
 
@@ -154,6 +163,16 @@ def parse_cells(text: str) -> list[tuple[str, int]]:
     return cells
 
 
+def base_env(pairs: list[str]) -> dict[str, str]:
+    env: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise SystemExit(f"--base-env: expected NAME=VALUE, got {pair!r}")
+        env[name] = value
+    return env
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bench.compare",
@@ -165,6 +184,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         choices=SIDES,
         default="gateway",
         help="what runs from --base: the gateway (default), the emulator, or both",
+    )
+    parser.add_argument(
+        "--base-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="environment variable of A's gateway (repeatable), e.g. GATEWAY_EXECUTOR=standard",
     )
     parser.add_argument("--rounds", type=int, default=3, help="A/B rounds per cell")
     parser.add_argument("--seconds", type=float, default=5.0, help="measured seconds per run")
@@ -190,7 +216,7 @@ def main(argv: list[str] | None = None) -> None:
         tree = stack.enter_context(worktree(args.base))
         if imported_from(tree) != tree:
             raise SystemExit(f"python -m gateway in {tree} does not import that checkout")
-        sides = start_sides(stack, args.side, tree)
+        sides = start_sides(stack, args.side, tree, base_env(args.base_env))
         shared = sides["A"].emulator is sides["B"].emulator
         check_answers(sides, [key for key, _ in cells], shared)
         for round_ in range(args.rounds):
@@ -204,7 +230,9 @@ def main(argv: list[str] | None = None) -> None:
     runs_from = {"gateway": "gateway", "emulator": "emulator", "both": "gateway and emulator"}
     lines = [
         f"$ .venv/bin/python -m bench.compare {' '.join(argv or sys.argv[1:])}",
-        f"A: {runs_from[args.side]} at {base} (worktree)   B: {head} (this checkout)",
+        f"A: {runs_from[args.side]} at {base} (worktree)"
+        + "".join(f" {pair}" for pair in args.base_env)
+        + f"   B: {head} (this checkout)",
         f"{args.rounds} rounds of {args.seconds:g} s per side and cell, A/B order flipped "
         f"each round; emulator {LATENCY_MS:g} ms latency, {CATALOG_SIZE} ML models; medians",
         "",
