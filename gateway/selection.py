@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 
-from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, SelectionSetNode
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    SelectionSetNode,
+)
 
 from gateway.context import Info
 
@@ -37,7 +43,7 @@ NODE_PATHS: tuple[tuple[str, ...], ...] = ((),)
 
 
 def _fields_of(
-    selection_set: SelectionSetNode | None, fragments: Mapping[str, object]
+    selection_set: SelectionSetNode | None, fragments: Mapping[str, FragmentDefinitionNode]
 ) -> Iterator[FieldNode]:
     if selection_set is None:
         return
@@ -47,12 +53,14 @@ def _fields_of(
         elif isinstance(selection, InlineFragmentNode):
             yield from _fields_of(selection.selection_set, fragments)
         elif isinstance(selection, FragmentSpreadNode):
-            fragment = fragments.get(selection.name.value)
-            yield from _fields_of(getattr(fragment, "selection_set", None), fragments)
+            # Validation has checked that every spread fragment is defined.
+            yield from _fields_of(fragments[selection.name.value].selection_set, fragments)
 
 
 def selected_names(
-    nodes: Iterable[FieldNode], path: tuple[str, ...], fragments: Mapping[str, object]
+    nodes: Iterable[FieldNode],
+    path: tuple[str, ...],
+    fragments: Mapping[str, FragmentDefinitionNode],
 ) -> set[str]:
     """Names of the fields selected under `path` below `nodes`."""
     level = list(nodes)

@@ -40,9 +40,6 @@ PER_EXECUTOR = (
 ONCE = (
     "tests/gateway/test_execution.py",
     "tests/gateway/test_executor_parity.py",
-    "tests/gateway/test_paging.py",
-    "tests/gateway/test_root_fields.py",
-    "tests/gateway/test_query_counts.py",
 )
 
 

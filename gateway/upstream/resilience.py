@@ -118,7 +118,6 @@ class CircuitBreaker:
     def _open(self) -> None:
         self._opened_at = self._clock()
         self._openings += 1
-        self._failures = 0
         self._change("open")
 
     def _change(self, state: CircuitState) -> None:
@@ -134,7 +133,6 @@ class Bulkhead:
     def __init__(self, limit: int, queue_timeout: float) -> None:
         if limit < 1:
             raise ValueError("limit must be at least 1")
-        self.limit = limit
         self.queue_timeout = queue_timeout
         self._semaphore = asyncio.Semaphore(limit)
 

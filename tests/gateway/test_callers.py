@@ -24,6 +24,16 @@ def test_an_id_lives_for_its_ttl_and_each_put_restarts_it() -> None:
     assert cache.get("Bearer a") is None
 
 
+def test_a_ttl_under_a_second_still_keeps_ids() -> None:
+    clock = FakeClock()
+    cache = CallerCache(0.5, clock=clock)
+    cache.put("a", "1")
+    clock.advance(0.4)
+    assert cache.get("a") == "1"
+    clock.advance(0.1)
+    assert cache.get("a") is None
+
+
 def test_credentials_are_told_apart_and_the_service_token_has_its_own_entry() -> None:
     cache = CallerCache(10, clock=FakeClock())
     cache.put(None, "service")

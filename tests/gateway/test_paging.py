@@ -226,6 +226,48 @@ async def test_an_empty_page_has_no_cursors(gateway: GatewayClient) -> None:
     }
 
 
+async def test_the_largest_page_is_accepted(
+    gateway: GatewayClient, emulator: EmulatorHandle
+) -> None:
+    # given max_page_size's default, 1000
+    page = await graphql_page(gateway, LISTINGS[0], first=1000)
+    assert page == expected_page(rest_page(emulator, LISTINGS[0], limit=1000))
+    assert len(page["edges"]) == 30
+
+
+async def test_a_database_services_ml_models_are_an_empty_page(
+    gateway: GatewayClient, emulator: EmulatorHandle
+) -> None:
+    # given
+    emulator.reset_counters()
+    query = operation(
+        Listing(
+            "", "", {}, 'service(kind: DATABASE, name: "snowflake_dw") { mlModels($page)', ("",) * 2
+        )
+    )
+    # when
+    result = await gateway.execute(query, {"first": 5})
+    # then: no model list is asked for
+    assert result == {
+        "data": {
+            "service": {
+                "mlModels": {
+                    "totalCount": 0,
+                    "pageInfo": {
+                        "hasNextPage": False,
+                        "hasPreviousPage": False,
+                        "startCursor": None,
+                        "endCursor": None,
+                    },
+                    "edges": [],
+                    "nodes": [],
+                }
+            }
+        }
+    }
+    assert "GET /api/v1/mlmodels" not in emulator.counters()
+
+
 async def test_the_default_page_is_ten(gateway: GatewayClient, emulator: EmulatorHandle) -> None:
     page = await graphql_page(gateway, LISTINGS[0])
     assert page == expected_page(rest_page(emulator, LISTINGS[0], limit=10))

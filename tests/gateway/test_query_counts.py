@@ -120,6 +120,7 @@ MODEL_SELECTIONS = {
     "nested-named-fragments": ("...Outer", "extension,tags,votes"),
     "inline-fragment": ("... on MlModel { tags { tagFQN } owners { name } }", "owners,tags"),
     "inline-fragment-without-type": ("... { votes { upVotes } }", "votes"),
+    "named-fragment-in-inline-fragment": ("... on MlModel { ...Social }", "followers,owners,tags"),
     "aliases": ("t: tags { tagFQN } f: followers { name } n: followerCount", "followers,tags"),
     "fragment-with-aliases": ("...Aliased", "extension,followers"),
 }
@@ -231,3 +232,27 @@ async def test_table_and_service_page_calls_are_flat_in_page_size(
         assert upstream_calls(emulator) == {LIST_ROUTES[root]: 1}
         (logged,) = [r for r in emulator.requests() if r["route"] == LIST_ROUTES[root]]
         assert parse_qs(str(logged["query"])) == {"fields": [fields], "limit": [str(first)]}
+
+
+TWO_PAGES = """
+query {
+  tagged: mlModels(first: 4) { nodes { name tags { tagFQN } } }
+  owned: mlModels(first: 5) { nodes { name owners { name } } }
+}
+"""
+
+
+async def test_two_aliased_pages_each_ask_for_their_own_fields(
+    gateway: GatewayClient, emulator: EmulatorHandle
+) -> None:
+    # given
+    emulator.reset_counters()
+    # when
+    result = await gateway.execute(TWO_PAGES)
+    # then: two list calls, each with the fields its own selection needs, nothing per row
+    assert "errors" not in result, result["errors"]
+    assert upstream_calls(emulator) == {"GET /api/v1/mlmodels": 2}
+    assert sorted(_list_queries(emulator), key=lambda q: q["limit"]) == [
+        {"fields": ["tags"], "limit": ["4"]},
+        {"fields": ["owners"], "limit": ["5"]},
+    ]

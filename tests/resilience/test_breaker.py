@@ -163,6 +163,33 @@ async def test_a_call_admitted_before_it_opened_does_not_count_after_it_recovere
     assert changes == ["open", "half_open", "closed", "open"]
 
 
+def test_a_call_admitted_between_two_openings_does_not_count_after_the_second() -> None:
+    # given a call admitted after the circuit first opened and recovered
+    clock = Clock()
+    changes: list[CircuitState] = []
+    b = breaker(clock, changes, threshold=1)
+    fail(b, 1)
+    clock.now += 10.0
+    b.record(True, probe=b.admit())
+    period = b.period
+    late = b.admit()
+    # when the circuit opens and recovers again, then the late call fails
+    fail(b, 1)
+    clock.now += 10.0
+    b.record(True, probe=b.admit())
+    b.record(False, probe=late, period=period)
+    # then it did not count: still closed after its failure
+    assert b.state == "closed"
+    assert changes == ["open", "half_open", "closed"] * 2
+
+
+def test_limits_below_one_are_refused() -> None:
+    with pytest.raises(ValueError, match=r"^failure_threshold must be at least 1$"):
+        CircuitBreaker(0, cooldown=1.0)
+    with pytest.raises(ValueError, match=r"^limit must be at least 1$"):
+        Bulkhead(0, queue_timeout=1.0)
+
+
 async def test_the_bulkhead_admits_its_limit_and_times_out_the_rest() -> None:
     # given two slots, both taken
     bulkhead = Bulkhead(2, queue_timeout=0.05)
