@@ -631,3 +631,35 @@ async def test_a_malformed_id_is_bad_user_input(
         {"code": "BAD_USER_INPUT", "argument": "id"},
     )
     assert emulator.counters() == {}
+
+
+TABLE_MODELS = """
+query TableModels($fqn: String!) { table(fullyQualifiedName: $fqn) { mlModels { name } } }
+"""
+
+
+@pytest.mark.parametrize(
+    "fqn", [CUSTOMER_FEATURES, "snowflake_dw.analytics.marts.churn_labels", "a.b.c.d"]
+)
+async def test_a_tables_ml_models_are_those_whose_features_read_it(
+    gateway: GatewayClient, emulator: EmulatorHandle, fqn: str
+) -> None:
+    # given: the models whose feature sources name the table, straight from the catalog
+    models = catalog_get(emulator, "/v1/mlmodels", limit=1000)["data"]
+    readers = sorted(
+        m["name"]
+        for m in models
+        if any(
+            source.get("dataSource", {}).get("fullyQualifiedName") == fqn
+            for feature in m.get("mlFeatures", [])
+            for source in feature.get("featureSources", [])
+        )
+    )
+    # when
+    answer = data(await gateway.execute(TABLE_MODELS, {"fqn": fqn}))
+    # then
+    if fqn == "a.b.c.d":
+        assert answer == {"table": None}
+        return
+    assert sorted(m["name"] for m in answer["table"]["mlModels"]) == readers
+    assert readers, "the seed has models reading this table"

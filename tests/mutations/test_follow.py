@@ -13,6 +13,7 @@ from tests.conftest import (
     gateway_settings,
     running_gateway,
 )
+from tests.gateway.rest import catalog_get
 from tests.mutations.rest import (
     catalog_write,
     model_by_name,
@@ -328,3 +329,27 @@ async def test_the_callers_id_is_asked_again_once_its_time_to_live_is_over(
         assert await follow_and_count() == 2
         clock.advance(30)
         assert await follow_and_count() == 2
+
+
+FOLLOW_WITH_MY_DETAILS = """
+mutation($id: ID!) {
+  follow(kind: ML_MODEL, id: $id) { ... on FollowSuccess { user { id name email } } }
+}
+"""
+
+
+async def test_the_caller_found_for_a_follow_answers_its_user_without_another_call(
+    gateway: GatewayClient, emulator: EmulatorHandle
+) -> None:
+    # given
+    model = model_by_name(emulator, MODEL)
+    carol = catalog_get(emulator, "/v1/users/name/carol")
+    emulator.reset_counters()
+    # when
+    answer = await gateway.execute(FOLLOW_WITH_MY_DETAILS, {"id": model["id"]}, user="carol")
+    # then: the caller's record, as loggedInUser gave it, answers `user`
+    assert answer == {
+        "data": {"follow": {"user": {"id": carol["id"], "name": "carol", "email": carol["email"]}}}
+    }
+    assert route_calls(emulator, LOGGED_IN) == 1
+    assert route_calls(emulator, "GET /api/v1/users/{id}") == 0
