@@ -256,3 +256,38 @@ async def test_two_aliased_pages_each_ask_for_their_own_fields(
         {"fields": ["tags"], "limit": ["4"]},
         {"fields": ["owners"], "limit": ["5"]},
     ]
+
+
+LOOKUPS = {
+    "mlModel-by-name": (
+        'mlModel(fullyQualifiedName: "mlflow_prod.churn_predictor") '
+        "{ tags { tagFQN } owners { name } }",
+        "GET /api/v1/mlmodels/name/{fqn:path}",
+    ),
+    "table-by-name": (
+        "table(fullyQualifiedName: "
+        '"bigquery_analytics.events_prod.ml_features.customer_features") '
+        "{ tags { tagFQN } owners { name } }",
+        "GET /api/v1/tables/name/{fqn:path}",
+    ),
+    "service-by-id": (
+        'service(kind: ML_MODEL, id: "628d7497-1524-592d-8afa-6dd1dea7ffbf") '
+        "{ owners { name } tags { tagFQN } }",
+        "GET /api/v1/services/mlmodelServices/{id}",
+    ),
+}
+
+
+@pytest.mark.parametrize(("field", "route"), list(LOOKUPS.values()), ids=list(LOOKUPS))
+async def test_a_lookup_asks_for_its_relationship_fields_in_its_one_call(
+    gateway: GatewayClient, emulator: EmulatorHandle, field: str, route: str
+) -> None:
+    # given
+    emulator.reset_counters()
+    # when
+    result = await gateway.execute(f"query {{ {field} }}")
+    # then
+    assert "errors" not in result, result["errors"]
+    assert upstream_calls(emulator) == {route: 1}
+    (logged,) = emulator.requests()
+    assert parse_qs(str(logged["query"])) == {"fields": ["owners,tags"]}

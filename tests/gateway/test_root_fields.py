@@ -309,6 +309,7 @@ async def test_services_include_the_asked_for_state(
 # table / tables
 
 CUSTOMER_FEATURES = "bigquery_analytics.events_prod.ml_features.customer_features"
+CUSTOMER_LTV = "mlflow_prod.customer_ltv"
 
 
 async def test_table_by_id_and_by_name(gateway: GatewayClient, emulator: EmulatorHandle) -> None:
@@ -663,3 +664,28 @@ async def test_a_tables_ml_models_are_those_whose_features_read_it(
         return
     assert sorted(m["name"] for m in answer["table"]["mlModels"]) == readers
     assert readers, "the seed has models reading this table"
+
+
+TWO_MODELS = """
+query Two($a: ID!, $b: ID!) { a: mlModel(id: $a) { name } b: mlModel(id: $b) { name } }
+"""
+
+
+async def test_a_model_whose_call_fails_fails_alone(
+    gateway: GatewayClient, emulator: EmulatorHandle
+) -> None:
+    # given two models loaded in one batch; the catalog fails the first GET it receives
+    other = catalog_get(emulator, f"/v1/mlmodels/name/{CUSTOMER_LTV}")
+    emulator.add_fault(match="GET /api/v1/mlmodels/{id}", status=500, times=1)
+    # when
+    result = await gateway.execute(TWO_MODELS, {"a": CHURN_ID, "b": other["id"]})
+    # then one answers, the other is null with the catalog's error
+    answers = result["data"]
+    failed = [alias for alias, model in answers.items() if model is None]
+    assert len(failed) == 1
+    assert sorted(m["name"] for m in answers.values() if m is not None) in (
+        ["churn_predictor"],
+        ["customer_ltv"],
+    )
+    (error,) = result["errors"]
+    assert (error["path"], error["extensions"]["code"]) == (failed, "UPSTREAM_ERROR")

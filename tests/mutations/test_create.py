@@ -378,3 +378,36 @@ async def test_create_then_read_in_the_next_request(gateway: GatewayClient) -> N
 
 async def _alice_id(gateway: GatewayClient) -> str:
     return user_id(gateway.emulator, "alice")
+
+
+TABLE_READERS = "query($id: ID!) { table(id: $id) { mlModels { name } } }"
+
+
+async def test_a_created_model_is_among_its_tables_models_at_once(
+    gateway: GatewayClient, emulator: EmulatorHandle
+) -> None:
+    # given the models reading the feature table, as the gateway sees them before the write
+    model_input = _full_input(emulator)
+    table_id = model_input["mlFeatures"][0]["featureSources"][0]["tableId"]
+    before = await gateway.execute(TABLE_READERS, {"id": table_id})
+    readers = sorted(m["name"] for m in before["data"]["table"]["mlModels"])
+    assert "upsell_ranker" not in readers
+    # when a model reading it is created, the answer walking back to the table's models
+    result = await gateway.execute(
+        """
+        mutation Create($input: MlModelInput!) {
+          createMlModel(input: $input) {
+            ... on CreateMlModelSuccess {
+              mlModel { mlFeatures { featureSources { table { mlModels { name } } } } }
+            }
+          }
+        }
+        """,
+        {"input": model_input},
+    )
+    # then it lists the new model too
+    (feature,) = result["data"]["createMlModel"]["mlModel"]["mlFeatures"]
+    (source,) = feature["featureSources"]
+    assert sorted(m["name"] for m in source["table"]["mlModels"]) == sorted(
+        [*readers, "upsell_ranker"]
+    )
