@@ -371,21 +371,35 @@ def git(*args: str) -> str:
     return done.stdout.strip()
 
 
-def write_report(runs: list[ModuleRun], argv: list[str], seconds: float, failed: list[str]) -> str:
+def tree_state() -> str:
+    """The commit the working tree is at, and whether sources or tests differ from it."""
     dirty = git("status", "--porcelain", "--", "gateway", "tests")
-    commit = git("rev-parse", "--short", "HEAD") + (" + uncommitted changes" if dirty else "")
+    return git("rev-parse", "--short", "HEAD") + (" + uncommitted changes" if dirty else "")
+
+
+@dataclass(frozen=True, slots=True)
+class RunInfo:
+    argv: list[str]
+    started: datetime
+    tree: str
+    seconds: float
+    failed: list[str]
+
+
+def write_report(runs: list[ModuleRun], info: RunInfo) -> str:
+    argv = info.argv
     lines = [
-        f"# Mutation testing, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        f"# Mutation testing, {info.started:%Y-%m-%d %H:%M} UTC",
         "",
-        f"- commit: {commit}",
+        f"- commit: {info.tree}",
         f"- command: {code(' '.join(['scripts/dev mutate', *argv]))}",
-        f"- duration: {duration(seconds)} on {os.cpu_count()} cores",
+        f"- duration: {duration(info.seconds)} on {os.cpu_count()} cores",
         "- score: (killed + timeout) / mutants tested",
         "",
         *table(runs),
         "",
     ]
-    lines += [f"- left out, failing without mutation: {code(node)}" for node in failed]
+    lines += [f"- left out, failing without mutation: {code(n)}" for n in info.failed]
     for run in runs:
         if run.error:
             lines += ["", f"{code(run.module)}: {run.error}"]
@@ -409,7 +423,8 @@ def by_line(mutant: Mutant) -> int:
 
 
 def campaign(modules: list[str], jobs: int, resume: bool, isolation: str, argv: list[str]) -> int:
-    started = time.monotonic()
+    started, began = time.monotonic(), datetime.now(UTC)
+    tree = tree_state()
     for stale in (TREE, WORK / "baseline"):
         shutil.rmtree(stale, ignore_errors=True)
     snapshot(TREE)
@@ -424,7 +439,7 @@ def campaign(modules: list[str], jobs: int, resume: bool, isolation: str, argv: 
     args = deselect_args(failed)
     runs = [run_module(m, list(MODULE_TESTS[m]), args, jobs, resume, isolation) for m in modules]
     seconds = time.monotonic() - started
-    write_report(runs, argv, seconds, failed)
+    write_report(runs, RunInfo(argv, began, tree, seconds, failed))
     print(f"\nmutation testing ({duration(seconds)}):")
     print("\n".join(table(runs)))
     print("\nnot detected (module:line, function, original → mutant):")
