@@ -2,32 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from gateway.emulator.app import create_emulator_app
 from gateway.emulator.catalog.seed import seed_id
 from gateway.emulator.config import DEFAULT_TOKEN, EmulatorConfig
 from tests.conftest import EmulatorHandle
+from tests.emulator.catalog import ALICE, alice_ref
 from tests.servers import ThreadedServer
 
 MODEL_FQN = "sklearn_lab.lead_scoring"
 MODEL_ID = seed_id("mlmodel", MODEL_FQN)
 SCHEMA_FQN = "postgres_shop.shop.public"
-ALICE = seed_id("user", "alice")
 SEEDED_FOLLOWERS = ["marco", "nina", "omar", "priya"]
-
-
-@pytest.fixture
-def catalog(emulator: EmulatorHandle) -> Iterator[httpx.Client]:
-    with httpx.Client(
-        base_url=f"{emulator.catalog_url}/v1", headers=emulator.headers(), timeout=10
-    ) as client:
-        yield client
 
 
 def model(catalog: httpx.Client, fields: str = "followers,votes,tags") -> dict[str, Any]:
@@ -60,15 +50,7 @@ def test_follow_and_unfollow_show_at_once_by_id_by_name_and_in_lists(
     catalog.put(f"/mlmodels/{MODEL_ID}/followers", json=ALICE).raise_for_status()
 
     # then every read lists her, with her reference in full
-    alice = {
-        "id": ALICE,
-        "type": "user",
-        "name": "alice",
-        "fullyQualifiedName": "alice",
-        "displayName": "Alice Nguyen",
-        "deleted": False,
-        "href": f"{emulator.catalog_url}/v1/users/{ALICE}",
-    }
+    alice = {**alice_ref(), "href": f"{emulator.catalog_url}/v1/users/{ALICE}"}
     assert model(catalog)["followers"][0] == alice
     assert names(listed(catalog)["followers"]) == ["alice", *SEEDED_FOLLOWERS]
     by_name = catalog.get(f"/mlmodels/name/{MODEL_FQN}", params={"fields": "followers"})

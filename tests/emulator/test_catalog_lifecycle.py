@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import httpx
-import pytest
 
 from gateway.emulator.catalog.seed import seed_id
-from tests.conftest import EmulatorHandle
 
 CHURN_ID = seed_id("mlmodel", "mlflow_prod.churn_predictor")
-
-
-@pytest.fixture
-def catalog(emulator: EmulatorHandle) -> Iterator[httpx.Client]:
-    with httpx.Client(
-        base_url=f"{emulator.catalog_url}/v1", headers=emulator.headers(), timeout=10
-    ) as client:
-        yield client
 
 
 def new_model(catalog: httpx.Client, name: str, **extra: object) -> dict[str, object]:

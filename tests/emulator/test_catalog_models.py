@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
-import pytest
 
 from gateway.emulator.catalog.seed import SEED_ADMIN, seed_id
 from gateway.emulator.ids import registry_model_rid
 from tests.conftest import EmulatorHandle
+from tests.emulator.catalog import ALICE, tag
 
 CHURN_FQN = "mlflow_prod.churn_predictor"
-ALICE = seed_id("user", "alice")
 BOB = seed_id("user", "bob")
-
-
-@pytest.fixture
-def catalog(emulator: EmulatorHandle) -> Iterator[httpx.Client]:
-    with httpx.Client(
-        base_url=f"{emulator.catalog_url}/v1", headers=emulator.headers(), timeout=10
-    ) as client:
-        yield client
-
-
-def tag(fqn: str) -> dict[str, str]:
-    return {"tagFQN": fqn, "source": "Classification", "labelType": "Manual", "state": "Confirmed"}
 
 
 def test_create_service_then_model_answers_201_with_location(

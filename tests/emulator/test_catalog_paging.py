@@ -4,22 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
 
 from gateway.emulator.catalog.seed import SEED_MODEL_COUNT, SEED_TABLE_COUNT, SEED_USER_NAMES
-from tests.conftest import EmulatorHandle
-
-
-@pytest.fixture
-def catalog(emulator: EmulatorHandle) -> Iterator[httpx.Client]:
-    with httpx.Client(
-        base_url=f"{emulator.catalog_url}/v1", headers=emulator.headers(), timeout=10
-    ) as client:
-        yield client
 
 
 def walk_forward(catalog: httpx.Client, path: str, limit: int) -> list[dict[str, Any]]:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from gateway.emulator.app import create_emulator_app
 from gateway.emulator.catalog.seed import (
@@ -22,18 +20,9 @@ from gateway.emulator.catalog.seed import (
 )
 from gateway.emulator.config import DEFAULT_TOKEN, EmulatorConfig
 from gateway.emulator.ids import REGISTRY_LINKED_MODELS, registry_model_rid
-from tests.conftest import EmulatorHandle
 from tests.servers import ThreadedServer
 
 HEADERS = {"Authorization": f"Bearer {DEFAULT_TOKEN}"}
-
-
-@pytest.fixture
-def catalog(emulator: EmulatorHandle) -> Iterator[httpx.Client]:
-    with httpx.Client(
-        base_url=f"{emulator.catalog_url}/v1", headers=emulator.headers(), timeout=10
-    ) as client:
-        yield client
 
 
 def everything(base_url: str) -> dict[str, Any]:

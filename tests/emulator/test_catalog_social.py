@@ -3,37 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import httpx
-import pytest
 
 from gateway.emulator.catalog.seed import SEED_PEOPLE, seed_id
 from tests.conftest import EmulatorHandle
+from tests.emulator.catalog import ALICE, alice_ref
 
 MODEL_FQN = "sklearn_lab.lead_scoring"
 MODEL_ID = seed_id("mlmodel", MODEL_FQN)
 TABLE_ID = seed_id("table", "postgres_shop.shop.public.orders")
-ALICE = seed_id("user", "alice")
-
-
-@pytest.fixture
-def catalog(emulator: EmulatorHandle) -> Iterator[httpx.Client]:
-    with httpx.Client(
-        base_url=f"{emulator.catalog_url}/v1", headers=emulator.headers(), timeout=10
-    ) as client:
-        yield client
-
-
-def alice_ref() -> dict[str, object]:
-    return {
-        "id": ALICE,
-        "type": "user",
-        "name": "alice",
-        "fullyQualifiedName": "alice",
-        "displayName": "Alice Nguyen",
-        "deleted": False,
-    }
 
 
 def test_follow_answers_a_change_event_without_a_new_version(catalog: httpx.Client) -> None:

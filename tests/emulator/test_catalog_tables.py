@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
 
 from gateway.emulator.catalog.seed import seed_id
-from tests.conftest import EmulatorHandle
+from tests.emulator.catalog import tag
 
 SCHEMA = "postgres_shop.shop.public"
 CUSTOMERS = f"{SCHEMA}.customers"
-
-
-@pytest.fixture
-def catalog(emulator: EmulatorHandle) -> Iterator[httpx.Client]:
-    with httpx.Client(
-        base_url=f"{emulator.catalog_url}/v1", headers=emulator.headers(), timeout=10
-    ) as client:
-        yield client
-
-
-def tag(fqn: str) -> dict[str, str]:
-    return {"tagFQN": fqn, "source": "Classification", "labelType": "Manual", "state": "Confirmed"}
 
 
 def table_body(columns: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:

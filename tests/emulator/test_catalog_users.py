@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
-import pytest
 
 from gateway.emulator.catalog.seed import SEED_ADMIN_ID, seed_id
 from tests.conftest import EmulatorHandle
-
-
-@pytest.fixture
-def catalog(emulator: EmulatorHandle) -> Iterator[httpx.Client]:
-    with httpx.Client(
-        base_url=f"{emulator.catalog_url}/v1", headers=emulator.headers(), timeout=10
-    ) as client:
-        yield client
 
 
 def test_logged_in_user_is_the_caller(catalog: httpx.Client, emulator: EmulatorHandle) -> None:

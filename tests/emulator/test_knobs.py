@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -15,6 +14,7 @@ from gateway.emulator.config import DEFAULT_TOKEN, EmulatorConfig
 from gateway.emulator.ids import registry_version_rid
 from gateway.emulator.registry.seed import CHURN_MODEL_RID, ML_MODELS_FOLDER_RID
 from tests.conftest import EmulatorHandle
+from tests.emulator.registry import UNKNOWN_MODEL
 
 GET_MODEL = "GET /api/v2/models/{modelRid}"
 LIST_VERSIONS = "GET /api/v2/models/{modelRid}/versions"
@@ -23,25 +23,7 @@ LIST_ML_MODELS = "GET /api/v1/mlmodels"
 MODEL_PATH = f"/api/v2/models/{CHURN_MODEL_RID}"
 VERSIONS_PATH = f"{MODEL_PATH}/versions"
 VERSION_PATH = f"{VERSIONS_PATH}/{registry_version_rid('churn_predictor', 1)}"
-UNKNOWN_MODEL_PATH = "/api/v2/models/ri.models.main.model.00000000-1111-4222-8333-444444444444"
-
-
-@pytest.fixture(scope="module")
-def preview_client(emulator_server: EmulatorHandle) -> Iterator[httpx.Client]:
-    """One keep-alive client per module, sending the token and `preview=true`."""
-    with httpx.Client(
-        base_url=emulator_server.registry_url,
-        headers=emulator_server.headers(),
-        params={"preview": "true"},
-        timeout=10,
-    ) as client:
-        yield client
-
-
-@pytest.fixture
-def registry(emulator: EmulatorHandle, preview_client: httpx.Client) -> httpx.Client:
-    """The module's client, talking to the freshly reseeded emulator."""
-    return preview_client
+UNKNOWN_MODEL_PATH = f"/api/v2/models/{UNKNOWN_MODEL}"
 
 
 def test_counters_count_per_route_template_and_reset(

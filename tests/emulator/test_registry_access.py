@@ -10,7 +10,6 @@ import httpx
 import pytest
 
 from gateway.emulator.auth import make_jwt
-from gateway.emulator.ids import registry_version_rid, seed_uuid
 from gateway.emulator.registry.seed import (
     CHURN_MODEL_RID,
     CHURN_PROD_MODEL_RID,
@@ -19,23 +18,19 @@ from gateway.emulator.registry.seed import (
 )
 from tests.conftest import EmulatorHandle
 from tests.contract.registry_records import error_of
+from tests.emulator.registry import CHURN_REPOSITORY, LATEST_CHURN, MINIMAL_VERSION
 
-VERSION = registry_version_rid("churn_predictor", 4)
-NEW_VERSION = {
-    "modelFiles": {"type": "dill", "serializedModelFunction": "gASVLg=="},
-    "modelApi": {"inputs": [], "outputs": []},
-}
 # (method, path, body) for every endpoint, each valid when the checks pass
 CALLS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "/api/v2/models", {"name": "m", "parentFolderRid": ML_MODELS_FOLDER_RID}),
     ("GET", f"/api/v2/models/{CHURN_MODEL_RID}", None),
-    ("POST", f"/api/v2/models/{CHURN_MODEL_RID}/versions", NEW_VERSION),
+    ("POST", f"/api/v2/models/{CHURN_MODEL_RID}/versions", MINIMAL_VERSION),
     ("GET", f"/api/v2/models/{CHURN_MODEL_RID}/versions?pageSize=1", None),
-    ("GET", f"/api/v2/models/{CHURN_MODEL_RID}/versions/{VERSION}", None),
+    ("GET", f"/api/v2/models/{CHURN_MODEL_RID}/versions/{LATEST_CHURN}", None),
     (
         "POST",
         f"/api/v2/models/{CHURN_PROD_MODEL_RID}/promoteVersion",
-        {"sourceModelVersionRid": VERSION},
+        {"sourceModelVersionRid": LATEST_CHURN},
     ),
 ]
 CALL_IDS = [
@@ -89,10 +84,9 @@ UUID4 = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
 NEW_MODEL = Like(rf"ri\.models\.main\.model\.{UUID4}")
 NEW_VERSION_RID = Like(rf"ri\.models\.main\.model-version\.{UUID4}")
 NOW = Like(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
-CHURN_REPOSITORY = f"ri.stemma.main.repository.{seed_uuid('registry-repository', 'churn')}"
 # The seeded churn_predictor's newest version, as the registry returns it
 NEWEST_VERSION: dict[str, Any] = {
-    "rid": VERSION,
+    "rid": LATEST_CHURN,
     "modelApi": {
         "inputs": [
             {
@@ -156,7 +150,7 @@ ANSWERS: dict[str, dict[str, Any]] = {
         "source": {
             "type": "promoted",
             "previousModelRid": CHURN_MODEL_RID,
-            "previousModelVersionRid": VERSION,
+            "previousModelVersionRid": LATEST_CHURN,
         },
     },
 }
@@ -323,7 +317,7 @@ BAD_UNSUPPORTED = 'the body must be {"unsupported": true} or {"unsupported": fal
         (f"models/{CHURN_MODEL_RID}/writable", {"writable": "no"}, 400, BAD_WRITABLE),
         (f"models/{CHURN_MODEL_RID}/writable", {"unsupported": True}, 400, BAD_WRITABLE),
         (f"models/{CHURN_MODEL_RID}/writable", ["writable"], 400, BAD_WRITABLE),
-        (f"versions/{VERSION}/unsupported", {"unsupported": None}, 400, BAD_UNSUPPORTED),
+        (f"versions/{LATEST_CHURN}/unsupported", {"unsupported": None}, 400, BAD_UNSUPPORTED),
     ],
 )
 def test_hooks_reject_unknown_rids_and_bad_bodies(
@@ -338,7 +332,7 @@ def test_reset_restores_hook_flags(client: httpx.Client, emulator: EmulatorHandl
     # given a read-only model and an unsupported version
     base = "/registry"
     emulator.admin.put(f"{base}/models/{CHURN_MODEL_RID}/writable", json={"writable": False})
-    emulator.admin.put(f"{base}/versions/{VERSION}/unsupported", json={"unsupported": True})
+    emulator.admin.put(f"{base}/versions/{LATEST_CHURN}/unsupported", json={"unsupported": True})
 
     # when the emulator is reset
     emulator.reset()

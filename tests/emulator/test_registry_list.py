@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import httpx
 import pytest
 
@@ -19,30 +16,7 @@ from gateway.emulator.registry.seed import (
 )
 from tests.conftest import EmulatorHandle
 from tests.contract.registry_records import decode_page, error_of
-
-UNKNOWN_MODEL = "ri.models.main.model.00000000-1111-4222-8333-444444444444"
-NEW_VERSION: dict[str, Any] = {
-    "modelFiles": {"type": "dill", "serializedModelFunction": "gASVLg=="},
-    "modelApi": {"inputs": [], "outputs": []},
-}
-
-
-@pytest.fixture(scope="module")
-def preview_client(emulator_server: EmulatorHandle) -> Iterator[httpx.Client]:
-    """One keep-alive client per module, sending the token and `preview=true`."""
-    with httpx.Client(
-        base_url=emulator_server.registry_url,
-        headers=emulator_server.headers(),
-        params={"preview": "true"},
-        timeout=10,
-    ) as client:
-        yield client
-
-
-@pytest.fixture
-def registry(emulator: EmulatorHandle, preview_client: httpx.Client) -> httpx.Client:
-    """The module's client, talking to the freshly reseeded emulator."""
-    return preview_client
+from tests.emulator.registry import MINIMAL_VERSION, UNKNOWN_MODEL
 
 
 def _list(registry: httpx.Client, model: str, **params: str | int) -> httpx.Response:
@@ -135,7 +109,7 @@ def test_versions_added_while_paging_are_not_repeated(registry: httpx.Client) ->
     token = first.json()["nextPageToken"]
 
     # when a version is published before the next page is read
-    created = registry.post(f"/api/v2/models/{CHURN_MODEL_RID}/versions", json=NEW_VERSION)
+    created = registry.post(f"/api/v2/models/{CHURN_MODEL_RID}/versions", json=MINIMAL_VERSION)
     assert created.status_code == 200
     second = _list(registry, CHURN_MODEL_RID, pageSize=2, pageToken=token)
 
@@ -151,7 +125,7 @@ def test_page_size_defaults_to_100_and_is_clamped_to_1000(registry: httpx.Client
         "/api/v2/models", json={"name": "many", "parentFolderRid": ML_MODELS_FOLDER_RID}
     ).json()["rid"]
     for _ in range(1001):
-        registry.post(f"/api/v2/models/{model}/versions", json=NEW_VERSION)
+        registry.post(f"/api/v2/models/{model}/versions", json=MINIMAL_VERSION)
 
     # when a page is asked for without a size, and with 5000
     default = _list(registry, model)

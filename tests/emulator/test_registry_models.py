@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -16,27 +15,9 @@ from gateway.emulator.registry.seed import (
 )
 from tests.conftest import EmulatorHandle
 from tests.contract.registry_records import error_of
+from tests.emulator.registry import UNKNOWN_MODEL
 
 MODEL_RID = re.compile(r"^ri\.models\.main\.model\.[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab]")
-UNKNOWN_MODEL = "ri.models.main.model.00000000-1111-4222-8333-444444444444"
-
-
-@pytest.fixture(scope="module")
-def preview_client(emulator_server: EmulatorHandle) -> Iterator[httpx.Client]:
-    """One keep-alive client per module, sending the token and `preview=true`."""
-    with httpx.Client(
-        base_url=emulator_server.registry_url,
-        headers=emulator_server.headers(),
-        params={"preview": "true"},
-        timeout=10,
-    ) as client:
-        yield client
-
-
-@pytest.fixture
-def registry(emulator: EmulatorHandle, preview_client: httpx.Client) -> httpx.Client:
-    """The module's client, talking to the freshly reseeded emulator."""
-    return preview_client
 
 
 def test_create_model_answers_a_new_rid_that_can_be_read_back(registry: httpx.Client) -> None:

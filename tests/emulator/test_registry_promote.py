@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -17,28 +17,7 @@ from gateway.emulator.registry.seed import (
 )
 from tests.conftest import EmulatorHandle
 from tests.contract.registry_records import decode_version, error_of
-
-UNKNOWN_MODEL = "ri.models.main.model.00000000-1111-4222-8333-444444444444"
-UNKNOWN_VERSION = "ri.models.main.model-version.0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e"
-LATEST_CHURN = registry_version_rid("churn_predictor", 4)
-
-
-@pytest.fixture(scope="module")
-def preview_client(emulator_server: EmulatorHandle) -> Iterator[httpx.Client]:
-    """One keep-alive client per module, sending the token and `preview=true`."""
-    with httpx.Client(
-        base_url=emulator_server.registry_url,
-        headers=emulator_server.headers(),
-        params={"preview": "true"},
-        timeout=10,
-    ) as client:
-        yield client
-
-
-@pytest.fixture
-def registry(emulator: EmulatorHandle, preview_client: httpx.Client) -> httpx.Client:
-    """The module's client, talking to the freshly reseeded emulator."""
-    return preview_client
+from tests.emulator.registry import LATEST_CHURN, UNKNOWN_MODEL, UNKNOWN_VERSION
 
 
 def _promote(registry: httpx.Client, target: str, body: object) -> httpx.Response:

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from gateway.emulator.registry.seed import CHURN_MODEL_RID
-from tests.conftest import EmulatorHandle
 from tests.contract.registry_records import error_of
+from tests.emulator.registry import create_version
 
 MODEL_API: dict[str, Any] = {
     "inputs": [
@@ -31,39 +29,17 @@ NEW_VERSION: dict[str, Any] = {
 }
 
 
-@pytest.fixture(scope="module")
-def preview_client(emulator_server: EmulatorHandle) -> Iterator[httpx.Client]:
-    """One keep-alive client per module, sending the token and `preview=true`."""
-    with httpx.Client(
-        base_url=emulator_server.registry_url,
-        headers=emulator_server.headers(),
-        params={"preview": "true"},
-        timeout=10,
-    ) as client:
-        yield client
-
-
-@pytest.fixture
-def registry(emulator: EmulatorHandle, preview_client: httpx.Client) -> httpx.Client:
-    """The module's client, talking to the freshly reseeded emulator."""
-    return preview_client
-
-
 def _with(**changes: Any) -> dict[str, Any]:
     body = copy.deepcopy(NEW_VERSION)
     body.update(changes)
     return body
 
 
-def _create(registry: httpx.Client, body: dict[str, Any]) -> httpx.Response:
-    return registry.post(f"/api/v2/models/{CHURN_MODEL_RID}/versions", json=body)
-
-
 def test_unknown_fields_inside_model_api_are_rejected(registry: httpx.Client) -> None:
     api = copy.deepcopy(MODEL_API)
     api["inputs"][1]["description"] = "cut-off"
 
-    response = _create(registry, _with(modelApi=api))
+    response = create_version(registry, _with(modelApi=api))
 
     assert error_of(response.status_code, response.content) == (
         400,
@@ -125,7 +101,7 @@ def _table(name: str, *columns: str) -> dict[str, Any]:
     ],
 )
 def test_invalid_model_api(registry: httpx.Client, api: Any, parameters: dict[str, str]) -> None:
-    response = _create(registry, _with(modelApi=api))
+    response = create_version(registry, _with(modelApi=api))
 
     assert error_of(response.status_code, response.content) == (
         400,
@@ -159,7 +135,7 @@ def test_invalid_model_api(registry: httpx.Client, api: Any, parameters: dict[st
 def test_unreadable_version_body_is_invalid_argument(
     registry: httpx.Client, body: dict[str, Any], message: str
 ) -> None:
-    response = _create(registry, body)
+    response = create_version(registry, body)
 
     assert error_of(response.status_code, response.content) == (
         400,
@@ -191,7 +167,7 @@ def test_unreadable_version_body_is_invalid_argument(
 def test_unsolvable_conda_requirements(
     registry: httpx.Client, conda: list[str], parameters: dict[str, str]
 ) -> None:
-    response = _create(registry, _with(condaRequirements=conda))
+    response = create_version(registry, _with(condaRequirements=conda))
 
     assert error_of(response.status_code, response.content) == (
         400,
@@ -204,6 +180,6 @@ def test_unsolvable_conda_requirements(
 def test_match_specs_with_channels_and_ranges_are_accepted(registry: httpx.Client) -> None:
     conda = ["conda-forge::numpy>=1.26,<2", "python", "pandas=2.2.*", "numpy=1.26.4"]
 
-    response = _create(registry, _with(condaRequirements=conda))
+    response = create_version(registry, _with(condaRequirements=conda))
 
     assert (response.status_code, response.json()["condaRequirements"]) == (200, conda)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,10 +14,13 @@ from gateway.emulator.ids import registry_version_rid, seed_uuid
 from gateway.emulator.registry.seed import CHURN_MODEL_RID, MODEL_RIDS
 from tests.conftest import EmulatorHandle
 from tests.contract.registry_records import decode_version, error_of
+from tests.emulator.registry import (
+    CHURN_REPOSITORY,
+    UNKNOWN_MODEL,
+    UNKNOWN_VERSION,
+    create_version,
+)
 
-UNKNOWN_MODEL = "ri.models.main.model.00000000-1111-4222-8333-444444444444"
-CHURN_REPOSITORY = f"ri.stemma.main.repository.{seed_uuid('registry-repository', 'churn')}"
-UNKNOWN_VERSION = "ri.models.main.model-version.0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e"
 VERSION_RID = re.compile(r"^ri\.models\.main\.model-version\.[0-9a-f]{8}-[0-9a-f]{4}-4")
 REPOSITORY = "ri.stemma.main.repository.0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 
@@ -74,34 +76,12 @@ NEW_VERSION: dict[str, Any] = {
 }
 
 
-@pytest.fixture(scope="module")
-def preview_client(emulator_server: EmulatorHandle) -> Iterator[httpx.Client]:
-    """One keep-alive client per module, sending the token and `preview=true`."""
-    with httpx.Client(
-        base_url=emulator_server.registry_url,
-        headers=emulator_server.headers(),
-        params={"preview": "true"},
-        timeout=10,
-    ) as client:
-        yield client
-
-
-@pytest.fixture
-def registry(emulator: EmulatorHandle, preview_client: httpx.Client) -> httpx.Client:
-    """The module's client, talking to the freshly reseeded emulator."""
-    return preview_client
-
-
-def _create(registry: httpx.Client, body: dict[str, Any]) -> httpx.Response:
-    return registry.post(f"/api/v2/models/{CHURN_MODEL_RID}/versions", json=body)
-
-
 def test_create_version_echoes_the_version_published_by_the_sdk(registry: httpx.Client) -> None:
     # given a create-version body
     before = datetime.now(UTC) - timedelta(seconds=1)
 
     # when it is posted to a seeded model
-    response = _create(registry, NEW_VERSION)
+    response = create_version(registry, NEW_VERSION)
 
     # then the answer is the new version: fresh RID, now, source sdk, files not echoed
     assert response.status_code == 200
@@ -130,7 +110,7 @@ def test_missing_lists_are_sent_back_empty(registry: httpx.Client) -> None:
     body = copy.deepcopy(NEW_VERSION)
     del body["backingRepositories"], body["condaRequirements"]
 
-    response = _create(registry, body)
+    response = create_version(registry, body)
 
     assert response.status_code == 200
     assert (response.json()["condaRequirements"], response.json()["backingRepositories"]) == (
@@ -161,7 +141,7 @@ def test_unwritable_model_denies_create_version(
     assert hook.json() == {"rid": CHURN_MODEL_RID, "writable": False}
 
     # when a version is created
-    response = _create(registry, NEW_VERSION)
+    response = create_version(registry, NEW_VERSION)
 
     # then
     assert error_of(response.status_code, response.content) == (
@@ -175,7 +155,7 @@ def test_unwritable_model_denies_create_version(
         f"/registry/models/{CHURN_MODEL_RID}/writable",
         json={"writable": True},
     )
-    assert _create(registry, NEW_VERSION).status_code == 200
+    assert create_version(registry, NEW_VERSION).status_code == 200
 
 
 def test_get_seeded_version(registry: httpx.Client) -> None:
