@@ -169,6 +169,25 @@ def find_contracts_dir(environ: Mapping[str, str]) -> Path | Missing:
     return Missing(reason, fail=in_ci(environ))
 
 
+# The registry API through one keep-alive client per module (emulator and contract tests).
+@pytest.fixture(scope="module")
+def preview_client(emulator_server: EmulatorHandle) -> Iterator[httpx.Client]:
+    """One keep-alive client per module, sending the token and `preview=true`."""
+    with httpx.Client(
+        base_url=emulator_server.registry_url,
+        headers=emulator_server.headers(),
+        params={"preview": "true"},
+        timeout=10,
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+def registry(emulator: EmulatorHandle, preview_client: httpx.Client) -> httpx.Client:
+    """The module's client, talking to the freshly reseeded emulator."""
+    return preview_client
+
+
 @pytest.fixture(scope="session")
 def contracts_dir() -> Path:
     """`$GATEWAY_CONTRACTS_DIR`; without it tests needing it fail under CI, skip elsewhere."""

@@ -10,7 +10,6 @@ with strict msgspec records and always run.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,24 +117,6 @@ def examples(contracts_dir: Path) -> Path:
 
 def load(examples: Path, name: str) -> Any:
     return orjson.loads((examples / name).read_bytes())
-
-
-@pytest.fixture(scope="module")
-def preview_client(emulator_server: EmulatorHandle) -> Iterator[httpx.Client]:
-    """One keep-alive client per module, sending the token and `preview=true`."""
-    with httpx.Client(
-        base_url=emulator_server.registry_url,
-        headers=emulator_server.headers(),
-        params={"preview": "true"},
-        timeout=10,
-    ) as client:
-        yield client
-
-
-@pytest.fixture
-def registry(emulator: EmulatorHandle, preview_client: httpx.Client) -> httpx.Client:
-    """The module's client, talking to the freshly reseeded emulator."""
-    return preview_client
 
 
 def test_shape_mismatch_finds_differences() -> None:

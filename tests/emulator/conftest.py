@@ -1,4 +1,5 @@
-"""Fixtures the emulator tests share: clients for the registry and the catalog APIs."""
+"""Fixtures the emulator tests share: a client of the catalog API (the registry one is in
+tests/conftest.py, shared with the contract tests)."""
 
 from __future__ import annotations
 
@@ -8,24 +9,6 @@ import httpx
 import pytest
 
 from tests.conftest import EmulatorHandle
-
-
-@pytest.fixture(scope="module")
-def preview_client(emulator_server: EmulatorHandle) -> Iterator[httpx.Client]:
-    """One keep-alive client per module, sending the token and `preview=true`."""
-    with httpx.Client(
-        base_url=emulator_server.registry_url,
-        headers=emulator_server.headers(),
-        params={"preview": "true"},
-        timeout=10,
-    ) as client:
-        yield client
-
-
-@pytest.fixture
-def registry(emulator: EmulatorHandle, preview_client: httpx.Client) -> httpx.Client:
-    """The module's client, talking to the freshly reseeded emulator."""
-    return preview_client
 
 
 @pytest.fixture
