@@ -175,7 +175,7 @@ def progress(log: Path) -> str:
 def run_mutmut(work: Path, log: Path, module: str, jobs: int) -> int:
     mutmut = Path(sys.executable).with_name("mutmut")
     command = [str(mutmut), "run", "--max-children", str(jobs)]
-    with log.open("w") as out:
+    with log.open("a") as out:
         process = subprocess.Popen(command, cwd=work, stdout=out, stderr=subprocess.STDOUT)
         last = ""
         while True:
@@ -246,6 +246,15 @@ def relocate(diff: str, line: int | None) -> str:
     return "\n".join(HUNK.sub(shift, part) for part in diff.splitlines())
 
 
+def tested(work: Path, module: str) -> int:
+    """How many mutants of `module` mutmut has a verdict for."""
+    meta = work / "mutants" / f"{module}.meta"
+    if not meta.exists():
+        return 0
+    codes: dict[str, int | None] = json.loads(meta.read_text())["exit_code_by_key"]
+    return sum(code is not None for code in codes.values())
+
+
 def collect(work: Path, module: str) -> tuple[Mutant, ...]:
     """Every mutant of `module` with its verdict; diffs for those the tests did not detect."""
     from mutmut.mutation.diff_apply import get_diff_for_mutant
@@ -305,7 +314,13 @@ def run_module(
     log = WORK / f"{slug(module)}.log"
     print(f"==> {module}, tests: {' '.join(run.tests)} (log: {log.relative_to(ROOT)})", flush=True)
     started = time.monotonic()
+    log.unlink(missing_ok=True)
     code = run_mutmut(work, log, module, jobs)
+    if code != 0 and not tested(work, module):
+        # mutmut stops when a test fails in its unmutated runs; on a loaded machine that is
+        # most often a test's timeout, so a second chance (which keeps the call map) is cheap.
+        print(f"    {module}: a test failed before any mutant (see the log); once more", flush=True)
+        code = run_mutmut(work, log, module, jobs)
     run.seconds = time.monotonic() - started
     run.mutants = collect(work, module)
     if code != 0:
@@ -320,9 +335,9 @@ def summary(run: ModuleRun) -> str:
         return f"error: {run.error}"
     counts = ", ".join(f"{run.count(s)} {s}" for s in COLUMNS)
     score = run.score()
-    return f"{len(run.mutants)} mutants: {counts}" + (
-        f", score {score:.1%}" if score is not None else ""
-    )
+    scored = f", score {score:.1%}" if score is not None else ""
+    failed = "; mutmut failed, see the log" if run.error else ""
+    return f"{len(run.mutants)} mutants: {counts}{scored}{failed}"
 
 
 def duration(seconds: float) -> str:
