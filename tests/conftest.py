@@ -234,8 +234,10 @@ def gateway_settings(emulator: EmulatorHandle, **overrides: object) -> Settings:
         "registry_url": emulator.registry_url,
         "catalog_token": DEFAULT_TOKEN,
         "registry_token": DEFAULT_TOKEN,
-        "upstream_timeout": 2.0,
-        "connect_timeout": 1.0,
+        # Generous: a test that wants a timeout sets its own; a loaded machine (two busy
+        # cores, mutation testing) must not turn a slow answer into a failure.
+        "upstream_timeout": 15.0,
+        "connect_timeout": 5.0,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
