@@ -164,6 +164,8 @@ EMPTY_PAGE = "query { mlModels(first: 0) { nodes { name } } }"
         # representations taken as sent, the other variables still coerced: 1 + 2 x (1 + (1 + 3))
         pytest.param(ENTITY_VERSIONS, {"r": [{}] * 2, "n": 3}, 11, id="entities-and-a-page"),
         pytest.param(EMPTY_PAGE, None, 2, id="empty-page"),
+        # an inline fragment without a type condition applies where it stands
+        pytest.param("query { me { id ... { name email } } }", None, 4, id="untyped-inline"),
         # meta-fields are free, wherever they are
         pytest.param("query { me { __typename name } }", None, 2, id="typename"),
         pytest.param("query { __schema { types { name fields { name } } } }", None, 0, id="intro"),
