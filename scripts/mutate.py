@@ -503,11 +503,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--resume", action="store_true", help="continue the last run")
     parser.add_argument("--show", metavar="MUTANT", help="a mutant's diff from the last run")
     parser.add_argument("--list", action="store_true", help="print the module -> tests map")
+    # forkserver: every test run is the only pytest session of its process. Under `fork`,
+    # mutmut runs several sessions in one process, and the second of them fails here.
     parser.add_argument(
         "--isolation",
         choices=("fork", "forkserver"),
-        default="fork",
-        help="how mutmut forks a mutant's test run (docs/testing.md)",
+        default="forkserver",
+        help="how mutmut isolates a mutant's test run (docs/testing.md)",
     )
     options = parser.parse_args(argv)
     if options.list:
