@@ -46,6 +46,7 @@ MODULE_TESTS: dict[str, tuple[str, ...]] = {
         "tests/cost",
         "tests/http",
         "tests/federation/test_entities.py",
+        "tests/observability",
     ),
     "gateway/upstream/resilience.py": (
         "tests/resilience",
@@ -55,7 +56,12 @@ MODULE_TESTS: dict[str, tuple[str, ...]] = {
     "gateway/http/csrf.py": ("tests/http",),
     "gateway/callers.py": ("tests/mutations", "tests/gateway"),
     "gateway/context.py": ("tests/mutations", "tests/gateway", "tests/federation/test_entities.py"),
-    "gateway/loaders.py": ("tests/gateway", "tests/mutations", "tests/federation/test_entities.py"),
+    "gateway/loaders.py": (
+        "tests/gateway",
+        "tests/mutations",
+        "tests/federation/test_entities.py",
+        "tests/observability/test_metrics.py",
+    ),
 }
 
 WORK = ROOT / "build" / "mutate"
