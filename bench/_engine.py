@@ -16,7 +16,7 @@ import uvloop
 from strawberry.extensions import ParserCache, ValidationCache
 
 from bench._queries import LIST_PAGE
-from gateway.execution import GatewayExecutor
+from gateway.graphql.execution import GatewayExecutor
 
 ROUNDS = 5
 TARGET_SECONDS = 0.3
@@ -124,5 +124,5 @@ async def _measure(sizes: tuple[int, ...], executor: type[Any] | None) -> dict[i
 
 def engine_floor(sizes: tuple[int, ...], *, gateway_executor: bool = False) -> dict[int, float]:
     """CPU ms per query by page size (the best of a few rounds: noise only adds time), with
-    Strawberry's standard executor or the gateway's (`gateway.execution`)."""
+    Strawberry's standard executor or the gateway's (`gateway.graphql.execution`)."""
     return uvloop.run(_measure(sizes, GatewayExecutor if gateway_executor else None))

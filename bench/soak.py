@@ -44,10 +44,10 @@ from typing import Any
 
 import httpx
 
-from gateway.embedded import free_port
 from gateway.emulator.auth import make_jwt
 from gateway.emulator.catalog.seed import SEED_PEOPLE
 from gateway.emulator.config import DEFAULT_TOKEN
+from gateway.server.embedded import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUTPUT = ROOT / "bench" / "results" / "soak.txt"

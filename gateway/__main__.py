@@ -1,5 +1,5 @@
 """`python -m gateway` runs the command-line interface."""
 
-from gateway.cli import main
+from gateway.server.cli import main
 
 main()

@@ -34,14 +34,14 @@ from worktree import (
 # these tests unmutated to record which test calls which function, then runs against each
 # mutant only those of them that called the mutated function.
 MODULE_TESTS: dict[str, tuple[str, ...]] = {
-    "gateway/types/connection.py": ("tests/gateway",),
-    "gateway/selection.py": (
+    "gateway/domain/types/connection.py": ("tests/gateway",),
+    "gateway/domain/selection.py": (
         "tests/gateway",
         "tests/mutations",
         "tests/federation/test_entities.py",
     ),
-    "gateway/cost.py": ("tests/cost", "tests/gateway/test_limits.py"),
-    "gateway/schema.py": (
+    "gateway/graphql/cost.py": ("tests/cost", "tests/gateway/test_limits.py"),
+    "gateway/graphql/schema.py": (
         "tests/gateway",
         "tests/cost",
         "tests/http",
@@ -53,10 +53,14 @@ MODULE_TESTS: dict[str, tuple[str, ...]] = {
         "tests/upstream",
         "tests/observability/test_metrics.py",
     ),
-    "gateway/http/csrf.py": ("tests/http",),
-    "gateway/callers.py": ("tests/mutations", "tests/gateway"),
-    "gateway/context.py": ("tests/mutations", "tests/gateway", "tests/federation/test_entities.py"),
-    "gateway/loaders.py": (
+    "gateway/server/http/csrf.py": ("tests/http",),
+    "gateway/domain/callers.py": ("tests/mutations", "tests/gateway"),
+    "gateway/domain/context.py": (
+        "tests/mutations",
+        "tests/gateway",
+        "tests/federation/test_entities.py",
+    ),
+    "gateway/domain/loaders.py": (
         "tests/gateway",
         "tests/mutations",
         "tests/federation/test_entities.py",
@@ -129,7 +133,7 @@ def slug(module: str) -> str:
 
 
 def module_of(key: str) -> str:
-    """The source path of a mutant's module, from its name (`gateway.cost.x_...`)."""
+    """The source path of a mutant's module, from its name (`gateway.graphql.cost.x_...`)."""
     from mutmut.utils.format_utils import get_module_from_key
 
     return get_module_from_key(key).replace(".", "/") + ".py"
@@ -496,7 +500,10 @@ def show(key: str) -> int:
     tests = " ".join(existing(work, list(MODULE_TESTS.get(module, ("tests",)))))
     print("\nits tests, against this mutant (mutmut's copy picks the mutant by name):")
     print(f"  cd {work.relative_to(ROOT)}/mutants && \\")
-    print(f"  MUTANT_UNDER_TEST='{key}' {sys.executable} -m pytest -x -p no:cacheprovider {' '.join(EXECUTOR_ARGS)} {tests}")
+    pytest = " ".join(
+        [sys.executable, "-m", "pytest", "-x", "-p", "no:cacheprovider", *EXECUTOR_ARGS]
+    )
+    print(f"  MUTANT_UNDER_TEST='{key}' {pytest} {tests}")
     return 0
 
 

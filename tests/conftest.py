@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any, get_args
 import httpx
 import pytest
 
+from gateway.base.settings import Settings
 from gateway.emulator.app import create_emulator_app
 from gateway.emulator.auth import make_jwt
 from gateway.emulator.config import DEFAULT_TOKEN, EmulatorConfig
-from gateway.settings import Settings
 from tests.servers import ThreadedServer
 
 if TYPE_CHECKING:
@@ -275,7 +275,7 @@ async def running_gateway(
 ) -> AsyncIterator[GatewayClient]:
     """The gateway app in process; `clock` is its time (circuit breakers, caller cache),
     `transport` (an httpx transport toward the emulator) replaces its HTTP transport."""
-    from gateway.app import create_app
+    from gateway.server.app import create_app
 
     app = create_app(settings, clock=clock, transport=transport)
     async with app.router.lifespan_context(app):

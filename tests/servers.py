@@ -8,7 +8,7 @@ from typing import Any
 
 import uvicorn
 
-from gateway.http.server import CoalescingHttpToolsProtocol
+from gateway.server.http.server import CoalescingHttpToolsProtocol
 
 
 class ThreadedServer:

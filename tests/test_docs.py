@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from graphql import parse, validate
 
-from gateway.schema import create_schema
+from gateway.graphql.schema import create_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 BLOCK = re.compile(r"```graphql\n(.*?)```", re.S)
@@ -39,7 +39,7 @@ def test_there_are_examples() -> None:
 
 
 def test_readme_settings_table_is_current() -> None:
-    from gateway.settings import settings_table
+    from gateway.base.settings import settings_table
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     start = readme.index("-->\n", readme.index("<!-- settings:start")) + len("-->\n")

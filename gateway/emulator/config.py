@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gateway.base.paths import default_data_dir
+
 DEFAULT_TOKEN = "emulator-token"  # noqa: S105 - a documented development token, not a secret
 DEFAULT_PRINCIPAL = "admin"
-
-
-def default_data_dir() -> Path:
-    """`$GATEWAY_DATA_DIR`, else `$XDG_DATA_HOME/catalog-gateway`, else `~/.local/share/...`."""
-    explicit = os.environ.get("GATEWAY_DATA_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "catalog-gateway"
 
 
 @dataclass(slots=True)

@@ -25,7 +25,7 @@ from urllib.parse import quote, urlencode
 import httpx
 import msgspec
 
-from gateway.errors import (
+from gateway.base.errors import (
     BadUserInputError,
     ConflictError,
     ForbiddenError,
@@ -37,9 +37,8 @@ from gateway.errors import (
     UpstreamError,
     UpstreamUnavailableError,
 )
-from gateway.observability.metrics import UpstreamMetrics
-from gateway.observability.routes import route_template
-from gateway.observability.tracing import client_span, record_error, record_status, tracer
+from gateway.base.observability.metrics import UpstreamMetrics
+from gateway.base.observability.tracing import client_span, record_error, record_status, tracer
 from gateway.upstream.config import KEEPALIVE_EXPIRY, Transport, UpstreamConfig, UpstreamName
 from gateway.upstream.pool import ConnectionPool, Exchange, ResponseTooLargeError
 from gateway.upstream.records import CatalogErrorRecord, RegistryErrorRecord
@@ -51,6 +50,7 @@ from gateway.upstream.resilience import (
     Rejected,
     UpstreamGuard,
 )
+from gateway.upstream.routes import route_template
 from gateway.upstream.senders import HttpxSender
 
 __all__ = [

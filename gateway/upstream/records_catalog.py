@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 
 import msgspec
 
-from gateway.errors import UpstreamError
+from gateway.base.errors import UpstreamError
 
 T = TypeVar("T")
 log = logging.getLogger("gateway.upstream")

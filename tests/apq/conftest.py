@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import redis
 
-from gateway.apq_redis import KEY_PREFIX
-from gateway.embedded import free_port
+from gateway.server.apq_redis import KEY_PREFIX
+from gateway.server.embedded import free_port
 from tests.conftest import in_ci
 
 REDIS_URL_ENV = "GATEWAY_TEST_REDIS_URL"

@@ -9,8 +9,8 @@ import orjson
 import pytest
 from pydantic import ValidationError
 
-from gateway.app import create_app
-from gateway.settings import Settings
+from gateway.base.settings import Settings
+from gateway.server.app import create_app
 from tests.apq.apq import FIRST_TWO, MODELS, NOT_FOUND, post, sha256
 from tests.conftest import EmulatorHandle, gateway_settings, running_gateway
 

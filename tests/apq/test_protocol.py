@@ -9,9 +9,9 @@ import pytest
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from gateway.apq import MemoryStore
-from gateway.http import GraphQLView
-from gateway.schema import create_schema
+from gateway.graphql.schema import create_schema
+from gateway.server.apq import MemoryStore
+from gateway.server.http import GraphQLView
 from tests.apq.apq import (
     FIRST_TWO,
     MODELS,

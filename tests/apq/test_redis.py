@@ -17,9 +17,9 @@ import httpx
 import pytest
 import redis
 
-from gateway.apq import MemoryStore
-from gateway.apq_redis import KEY_PREFIX, RedisStore
-from gateway.embedded import free_port
+from gateway.server.apq import MemoryStore
+from gateway.server.apq_redis import KEY_PREFIX, RedisStore
+from gateway.server.embedded import free_port
 from tests.apq.apq import FIRST_TWO, MODELS, NOT_FOUND, get, post, sha256
 from tests.apq.conftest import RedisProcess
 from tests.conftest import EmulatorHandle, gateway_settings, running_gateway

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from gateway.app import create_app
+from gateway.server.app import create_app
 from tests.browser.environment import CHROMIUM, require_assets, unavailable
 from tests.conftest import EmulatorHandle, gateway_settings
 from tests.servers import ThreadedServer

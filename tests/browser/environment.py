@@ -8,7 +8,7 @@ from typing import NoReturn
 
 import pytest
 
-from gateway.playground import NPM_ASSETS, default_assets_dir
+from gateway.server.playground import NPM_ASSETS, default_assets_dir
 from tests.conftest import in_ci
 
 CHROMIUM = Path(os.environ.get("GATEWAY_TEST_CHROMIUM", "/usr/bin/chromium"))

@@ -14,7 +14,7 @@ import pytest
 
 from gateway.emulator.auth import make_jwt
 from gateway.emulator.config import DEFAULT_PRINCIPAL
-from gateway.playground import EXAMPLE_OPERATION, HEADERS_HINT
+from gateway.server.playground import EXAMPLE_OPERATION, HEADERS_HINT
 from tests.servers import ThreadedServer
 
 if TYPE_CHECKING:

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from graphql import build_schema, parse
 
-from gateway.cost import operation_cost
-from gateway.schema import create_schema
+from gateway.graphql.cost import operation_cost
+from gateway.graphql.schema import create_schema
 from tests.conftest import EmulatorHandle, gateway_settings, running_gateway
 
 SCHEMA = create_schema()._schema

@@ -13,9 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from gateway.cli import main
 from gateway.emulator.config import DEFAULT_TOKEN
 from gateway.emulator.registry.seed import CHURN_MODEL_RID, ML_MODELS_FOLDER_RID
+from gateway.server.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 AUTH = {"Authorization": f"Bearer {DEFAULT_TOKEN}"}

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from gateway.app import create_app
+from gateway.server.app import create_app
 from tests.conftest import EmulatorHandle, gateway_settings
 from tests.federation.environment import FEDERATION_DIR, require_node
 from tests.federation.node import NodeServer, compose

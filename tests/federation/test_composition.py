@@ -8,7 +8,7 @@ from typing import Any
 
 from graphql import GraphQLObjectType, build_schema, parse, validate
 
-from gateway.schema import export_sdl
+from gateway.graphql.schema import export_sdl
 from tests.federation.environment import FEDERATION_DIR
 from tests.federation.node import compose
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from gateway.settings import Settings
+from gateway.base.settings import Settings
 from tests.conftest import EmulatorHandle
 from tests.federation.environment import FEDERATION_DIR
 from tests.gateway.rest import catalog_get

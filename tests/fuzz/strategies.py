@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from gateway.emulator.catalog.seed import SEED_ADMIN_ID
 from gateway.emulator.ids import REGISTRY_LINKED_MODELS, registry_model_rid, registry_version_rid
-from gateway.schema import create_schema
+from gateway.graphql.schema import create_schema
 
 T = TypeVar("T")
 

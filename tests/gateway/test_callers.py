@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gateway.callers import CallerCache
+from gateway.domain.callers import CallerCache
 from tests.conftest import FakeClock
 
 

@@ -98,7 +98,7 @@ async def test_catalog_transport_faults(
 
 
 async def test_connection_refused_is_upstream_unavailable(emulator: EmulatorHandle) -> None:
-    from gateway.embedded import free_port
+    from gateway.server.embedded import free_port
 
     settings = gateway_settings(
         emulator, registry_url=f"http://127.0.0.1:{free_port()}", upstream_retries=0
@@ -141,7 +141,7 @@ async def test_upstream_400_is_bad_user_input_with_its_message(gateway: GatewayC
 def test_unexpected_exception_is_masked(caplog: pytest.LogCaptureFixture) -> None:
     from graphql import GraphQLError
 
-    from gateway.schema import shape_error
+    from gateway.graphql.schema import shape_error
 
     error = GraphQLError("boom", path=["mlModels"], original_error=KeyError("token=s3cret"))
     shape_error(error)

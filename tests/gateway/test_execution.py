@@ -20,13 +20,14 @@ from pydantic import ValidationError
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from gateway.app import Upstreams
-from gateway.cli import build_parser
-from gateway.context import Context
-from gateway.execution import _SYNC_TYPES, NOT_READY, GatewayExecutor, answers_with, is_awaitable
-from gateway.loaders import Loaders
-from gateway.schema import create_schema
-from gateway.settings import Settings
+from gateway.base.settings import Settings
+from gateway.domain.context import Context
+from gateway.domain.loaders import Loaders
+from gateway.domain.peek import NOT_READY, answers_with
+from gateway.graphql.execution import _SYNC_TYPES, GatewayExecutor, is_awaitable
+from gateway.graphql.schema import create_schema
+from gateway.server.app import Upstreams
+from gateway.server.cli import build_parser
 from gateway.upstream.catalog import CatalogClient
 from gateway.upstream.registry import RegistryClient
 from tests.conftest import EmulatorHandle, gateway_settings

@@ -13,7 +13,7 @@ from graphql import GraphQLAbstractType, GraphQLResolveInfo
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.field import StrawberryField
 
-from gateway.execution import GatewayExecutor
+from gateway.graphql.execution import GatewayExecutor
 
 Answer = tuple[Any, list[tuple[str, list[str | int] | None]]]
 

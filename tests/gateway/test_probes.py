@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gateway.embedded import free_port
+from gateway.server.embedded import free_port
 from tests.conftest import EmulatorHandle, GatewayClient, gateway_settings, running_gateway
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gateway.cli import main
-from gateway.schema import export_sdl
+from gateway.graphql.schema import export_sdl
+from gateway.server.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from graphql import GraphQLError, get_introspection_query
 
-from gateway.errors import NotFoundError
-from gateway.schema import INTERNAL_MESSAGE, shape_error
+from gateway.base.errors import NotFoundError
+from gateway.graphql.schema import INTERNAL_MESSAGE, shape_error
 from tests.conftest import EmulatorHandle, gateway_settings, running_gateway
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import httpx
 
-from gateway.embedded import free_port
-from gateway.settings import Settings
+from gateway.base.settings import Settings
+from gateway.server.embedded import free_port
 
 
 def test_help_lists_every_setting_with_its_env_var() -> None:
@@ -113,7 +113,7 @@ def test_config_prints_effective_settings_with_secrets_masked() -> None:
 def test_a_worker_freezes_what_it_built_and_collects_young_objects_rarely() -> None:
     # given a worker's app built in a fresh process
     probe = (
-        "import gc; from gateway.serving import create_worker_app; create_worker_app(); "
+        "import gc; from gateway.server.serving import create_worker_app; create_worker_app(); "
         "print(gc.get_threshold(), gc.get_freeze_count() > 10_000)"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("GATEWAY_")}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.errors import BadUserInputError
-from gateway.validation import check_uuid
+from gateway.base.errors import BadUserInputError
+from gateway.domain.validation import check_uuid
 
 CANONICAL = "0b6c1a52-6f0e-4d53-9f7e-4a7b9a1b2c3d"
 

@@ -6,7 +6,7 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
-from gateway.settings import Settings
+from gateway.base.settings import Settings
 from tests.http.conftest import GatewayFactory
 
 APP = "https://app.example.com"

@@ -7,7 +7,7 @@ import orjson
 import pytest
 from starlette.datastructures import Headers
 
-from gateway.http.csrf import MESSAGE, may_be_forged
+from gateway.server.http.csrf import MESSAGE, may_be_forged
 from tests.http.conftest import GatewayFactory
 
 TYPENAME = orjson.dumps({"query": "{ __typename }"})

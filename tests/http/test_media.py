@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.http.media import (
+from gateway.server.http.media import (
     GRAPHQL_OFFERS,
     GRAPHQL_OR_PAGE_OFFERS,
     GRAPHQL_RESPONSE_JSON,

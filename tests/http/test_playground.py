@@ -9,8 +9,8 @@ import httpx
 import pytest
 from graphql import parse, validate
 
-from gateway.playground import CONTENT_SECURITY_POLICY, EXAMPLE_OPERATION, NPM_ASSETS
-from gateway.schema import create_schema
+from gateway.graphql.schema import create_schema
+from gateway.server.playground import CONTENT_SECURITY_POLICY, EXAMPLE_OPERATION, NPM_ASSETS
 from tests.browser.environment import require_assets
 from tests.conftest import GatewayClient
 from tests.http.conftest import GatewayFactory

@@ -13,7 +13,7 @@ from starlette.routing import Route
 from uvicorn.config import Config
 from uvicorn.server import ServerState
 
-from gateway.http.server import CoalescingHttpToolsProtocol, CoalescingTransport
+from gateway.server.http.server import CoalescingHttpToolsProtocol, CoalescingTransport
 from tests.servers import ThreadedServer
 
 

@@ -11,8 +11,8 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 from strawberry.extensions import SchemaExtension
 
-from gateway.http import GraphQLView
-from gateway.schema import GatewaySchema
+from gateway.graphql.schema import GatewaySchema
+from gateway.server.http import GraphQLView
 
 PREFLIGHT = {"Apollo-Require-Preflight": "true"}
 BOTH = "query Q { count } mutation M { bump }"

@@ -7,14 +7,14 @@ from collections.abc import Callable
 import pytest
 import strawberry
 
-from gateway.errors import (
+from gateway.base.errors import (
     BadUserInputError,
     ConflictError,
     ForbiddenError,
     NotFoundError,
     UpstreamError,
 )
-from gateway.mutations.inputs import (
+from gateway.domain.mutations.inputs import (
     FeatureDataType,
     FeatureSourceDataType,
     FeatureSourceInput,
@@ -31,15 +31,15 @@ from gateway.mutations.inputs import (
     model_fqn,
     service_body,
 )
-from gateway.mutations.results import (
+from gateway.domain.mutations.results import (
     Conflict,
     InvalidInput,
     NotFound,
     PermissionDenied,
     expected,
 )
-from gateway.types.common import ServiceKind
-from gateway.validation import check_branch, check_choice, check_fqn, check_uri
+from gateway.domain.types.common import ServiceKind
+from gateway.domain.validation import check_branch, check_choice, check_fqn, check_uri
 
 USER = "6f0c7a52-2b1d-4c1e-9a1f-3d2e1c0b9a87"
 TABLE = "1a2b3c4d-0000-4000-8000-00000000000a"

@@ -12,7 +12,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from gateway.observability.logs import JsonFormatter, RequestContextFilter
+from gateway.base.observability.logs import JsonFormatter, RequestContextFilter
 
 
 @pytest.fixture(scope="session")

@@ -11,8 +11,8 @@ import uuid
 import orjson
 import pytest
 
+from gateway.base.observability.logs import JsonFormatter
 from gateway.emulator.ids import registry_model_rid
-from gateway.observability.logs import JsonFormatter
 from tests.conftest import EmulatorHandle, GatewayClient
 
 BOTH = """
@@ -124,7 +124,7 @@ def test_json_lines_hold_exceptions_and_extra_fields_without_overriding_core_key
 def test_the_logging_config_writes_text_lines_with_the_request_id() -> None:
     script = """
 import logging, logging.config
-from gateway.observability.logs import begin_request, logging_config
+from gateway.base.observability.logs import begin_request, logging_config
 logging.config.dictConfig(logging_config("text", "info"))
 logging.getLogger("gateway.test").info("outside")
 begin_request("req-7")

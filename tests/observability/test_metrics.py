@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from gateway.base.observability.metrics import OperationLabels
 from gateway.emulator.ids import registry_model_rid
-from gateway.observability.metrics import OperationLabels
 from tests.conftest import EmulatorHandle, GatewayClient, gateway_settings, running_gateway
 from tests.observability.scrape import increments, labels, scrape
 

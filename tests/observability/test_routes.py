@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.observability.routes import route_template
+from gateway.upstream.routes import route_template
 
 
 @pytest.mark.parametrize(

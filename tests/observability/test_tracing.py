@@ -10,8 +10,8 @@ import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
 
+from gateway.base.settings import Settings
 from gateway.emulator.ids import registry_model_rid
-from gateway.settings import Settings
 from tests.conftest import EmulatorHandle, gateway_settings, running_gateway
 
 BOTH = """

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from gateway.embedded import free_port
+from gateway.server.embedded import free_port
 
 
 class ServeProcess:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from gateway.serving import export_settings, metrics_directory, settings_environment
-from gateway.settings import Settings
+from gateway.base.settings import Settings
+from gateway.server.serving import export_settings, metrics_directory, settings_environment
 
 
 def test_the_environment_rebuilds_every_setting(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,6 +6,12 @@ from urllib.parse import quote
 
 import pytest
 
+from gateway.base.errors import (
+    BadUserInputError,
+    ConflictError,
+    NotFoundError,
+    UnauthenticatedError,
+)
 from gateway.emulator.auth import make_jwt
 from gateway.emulator.catalog.seed import (
     ML_SERVICE_NAMES,
@@ -16,7 +22,6 @@ from gateway.emulator.catalog.seed import (
 )
 from gateway.emulator.config import DEFAULT_TOKEN
 from gateway.emulator.ids import registry_model_rid
-from gateway.errors import BadUserInputError, ConflictError, NotFoundError, UnauthenticatedError
 from gateway.upstream.catalog import CatalogClient
 from gateway.upstream.http import UpstreamConfig, UpstreamHttp
 from gateway.upstream.records import (

@@ -7,14 +7,14 @@ import time
 
 import pytest
 
-from gateway.emulator.registry.seed import CHURN_MODEL_RID, CHURN_PROD_MODEL_RID
-from gateway.errors import (
+from gateway.base.errors import (
     BadUserInputError,
     GatewayError,
     NotFoundError,
     UpstreamError,
     UpstreamUnavailableError,
 )
+from gateway.emulator.registry.seed import CHURN_MODEL_RID, CHURN_PROD_MODEL_RID
 from gateway.upstream.catalog import CatalogClient
 from gateway.upstream.http import UpstreamConfig, UpstreamHttp
 from gateway.upstream.records import RegistryModelRecord

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway.errors import (
+from gateway.base.errors import (
     BadUserInputError,
     ConflictError,
     ForbiddenError,

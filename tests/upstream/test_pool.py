@@ -10,7 +10,7 @@ import httpx
 import pytest
 import uvloop
 
-from gateway.errors import UpstreamError
+from gateway.base.errors import UpstreamError
 from gateway.upstream.http import UpstreamConfig, UpstreamHttp, UpstreamName
 from gateway.upstream.pool import ConnectionPool, ResponseTooLargeError
 from tests.conftest import until

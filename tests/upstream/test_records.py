@@ -7,7 +7,7 @@ from pathlib import Path
 import msgspec
 import pytest
 
-from gateway.errors import UpstreamError
+from gateway.base.errors import UpstreamError
 from gateway.upstream.http import decoder_for
 from gateway.upstream.records import (
     ColumnRecord,

@@ -6,6 +6,12 @@ from typing import Any
 
 import pytest
 
+from gateway.base.errors import (
+    BadUserInputError,
+    ConflictError,
+    NotFoundError,
+    UnauthenticatedError,
+)
 from gateway.emulator.ids import registry_version_rid, seed_uuid
 from gateway.emulator.registry.seed import (
     CHURN_MODEL_RID,
@@ -16,12 +22,6 @@ from gateway.emulator.registry.seed import (
     PROMOTED_VERSION_RID,
     STAGING_MODEL_RID,
     STAGING_VERSION_RID,
-)
-from gateway.errors import (
-    BadUserInputError,
-    ConflictError,
-    NotFoundError,
-    UnauthenticatedError,
 )
 from gateway.upstream.http import UpstreamHttp
 from gateway.upstream.records import (

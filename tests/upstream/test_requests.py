@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from gateway.errors import UpstreamError
+from gateway.base.errors import UpstreamError
 from gateway.upstream.catalog import CatalogClient
 from gateway.upstream.registry import RegistryClient
 from tests.upstream.scripted import ScriptedUpstream, json_response

@@ -1,0 +1,75 @@
+"""After a write: clear the loaders it made stale, then answer from freshly read entities.
+
+Loaders key entities by (id or FQN, fields), so a write clears every entry of the
+entity's loaders for the rest of the request; a later root field then reads the new
+state. A re-read asks the catalog for exactly the relationship fields the mutation's
+selection needs (`fields=`), and is skipped when the write's answer already holds all
+of them.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from gateway.base.errors import GatewayError, NotFoundError
+from gateway.domain.context import Info
+from gateway.domain.loaders import NO_FIELDS, Loaders
+from gateway.domain.selection import MODEL_FIELDS, TABLE_FIELDS, upstream_fields
+from gateway.domain.types.ml_model import MlModel
+from gateway.domain.types.table import Table
+from gateway.upstream.records import MlModelRecord
+
+log = logging.getLogger("gateway.mutations")
+
+
+def forget_models(loaders: Loaders) -> None:
+    loaders.model_by_id.clear_all()
+    loaders.model_by_name.clear_all()
+    loaders.models_by_table.clear_all()
+
+
+def forget_tables(loaders: Loaders) -> None:
+    loaders.table_by_id.clear_all()
+    loaders.table_by_name.clear_all()
+
+
+async def written_model(info: Info, record: MlModelRecord, field: str) -> MlModel:
+    """The model a create/upsert answered, re-read when `field`'s selection needs more.
+
+    The write already happened: if the re-read fails, the write's own answer is used
+    and the relationship fields load (or fail) one by one.
+    """
+    loaders = info.context.loaders
+    forget_models(loaders)
+    loaders.model_by_id.prime((record.id, NO_FIELDS), record)
+    fields = upstream_fields(info, MODEL_FIELDS, ((field,),))
+    if not fields:
+        return MlModel.from_record(record)
+    try:
+        fresh = await loaders.model_by_id.load((record.id, fields))
+    except GatewayError as exc:
+        log.warning("re-reading ML model %s after a write failed: %s", record.id, exc.code)
+        fresh = None
+    return MlModel.from_record(fresh or record)
+
+
+async def read_model(info: Info, model_id: str, field: str) -> MlModel:
+    """A model re-read after a write whose answer is not the entity (follow, vote)."""
+    loaders = info.context.loaders
+    forget_models(loaders)
+    fields = upstream_fields(info, MODEL_FIELDS, ((field,),))
+    record = await loaders.model_by_id.load((model_id, fields))
+    if record is None:
+        raise NotFoundError(f"ML model {model_id} no longer exists.", upstream="catalog")
+    return MlModel.from_record(record)
+
+
+async def read_table(info: Info, table_id: str, field: str) -> Table:
+    """A table re-read after a write whose answer is not the entity (follow, vote)."""
+    loaders = info.context.loaders
+    forget_tables(loaders)
+    fields = upstream_fields(info, TABLE_FIELDS, ((field,),))
+    record = await loaders.table_by_id.load((table_id, fields))
+    if record is None:
+        raise NotFoundError(f"Table {table_id} no longer exists.", upstream="catalog")
+    return Table.from_record(record)

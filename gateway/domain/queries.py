@@ -1,0 +1,248 @@
+"""Root `Query` fields."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from gateway.base.errors import NotFoundError
+from gateway.domain.context import Info
+from gateway.domain.selection import (
+    CONNECTION_PATHS,
+    MODEL_FIELDS,
+    SERVICE_FIELDS,
+    TABLE_FIELDS,
+    upstream_fields,
+)
+from gateway.domain.types.common import Include, ServiceKind
+from gateway.domain.types.connection import Connection, catalog_connection, page_args
+from gateway.domain.types.ml_model import MlModel, list_models
+from gateway.domain.types.model_version import ModelVersion, list_versions
+from gateway.domain.types.service import Service
+from gateway.domain.types.table import Table
+from gateway.domain.types.user import User
+from gateway.domain.validation import check_name, check_rid, check_uuid, one_of
+
+_FIRST = "Page size, from the start or after `after` (default 10)."
+_LAST = "Page size backwards from `before`."
+
+
+@strawberry.type(description="Read the catalog and the model registry.")
+class Query:
+    @strawberry.field(description="One ML model, by `id` or `fullyQualifiedName`.")
+    async def ml_model(
+        self,
+        info: Info,
+        id: strawberry.ID | None = None,
+        fully_qualified_name: str | None = None,
+        include: Include = Include.NON_DELETED,
+    ) -> MlModel | None:
+        one_of(("id", "fullyQualifiedName"), (id, fully_qualified_name))
+        fields = upstream_fields(info, MODEL_FIELDS)
+        catalog = info.context.catalog
+        try:
+            if id is not None:
+                if include is Include.NON_DELETED:
+                    record = await info.context.loaders.model_by_id.load((check_uuid(id), fields))
+                else:
+                    record = await catalog.get_model(
+                        check_uuid(id), fields=fields, include=include.value
+                    )
+            else:
+                assert fully_qualified_name is not None
+                if include is Include.NON_DELETED:
+                    record = await info.context.loaders.model_by_name.load(
+                        (fully_qualified_name, fields)
+                    )
+                else:
+                    record = await catalog.get_model_by_name(
+                        fully_qualified_name, fields=fields, include=include.value
+                    )
+        except NotFoundError:
+            return None
+        return MlModel.from_record(record) if record is not None else None
+
+    @strawberry.field(description="A page of ML models, ordered by name.")
+    async def ml_models(
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=_FIRST)] = None,
+        after: str | None = None,
+        last: Annotated[int | None, strawberry.argument(description=_LAST)] = None,
+        before: str | None = None,
+        service: Annotated[
+            str | None,
+            strawberry.argument(description="Only models of this ML model service (by name)."),
+        ] = None,
+        include: Include = Include.NON_DELETED,
+    ) -> Connection[MlModel]:
+        return await list_models(
+            info,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            service=service,
+            include=include,
+        )
+
+    @strawberry.field(description="One service of a kind, by `id` or `name`.")
+    async def service(
+        self,
+        info: Info,
+        kind: ServiceKind,
+        id: strawberry.ID | None = None,
+        name: str | None = None,
+    ) -> Service | None:
+        one_of(("id", "name"), (id, name))
+        fields = upstream_fields(info, SERVICE_FIELDS)
+        if id is not None:
+            record = await info.context.loaders.service_by_id.load(
+                ((kind.value, check_uuid(id)), fields)
+            )
+        else:
+            assert name is not None
+            try:
+                record = await info.context.catalog.get_service_by_name(
+                    kind.value, check_name(name, "name"), fields=fields
+                )
+            except NotFoundError:
+                return None
+        return Service.from_record(kind, record) if record is not None else None
+
+    @strawberry.field(description="A page of services of one kind, ordered by name.")
+    async def services(
+        self,
+        info: Info,
+        kind: ServiceKind,
+        first: Annotated[int | None, strawberry.argument(description=_FIRST)] = None,
+        after: str | None = None,
+        last: Annotated[int | None, strawberry.argument(description=_LAST)] = None,
+        before: str | None = None,
+        include: Include = Include.NON_DELETED,
+    ) -> Connection[Service]:
+        args = page_args(first, after, last, before, info.context.settings.max_page_size)
+        page = await info.context.catalog.list_services(
+            kind.value,
+            fields=upstream_fields(info, SERVICE_FIELDS, CONNECTION_PATHS),
+            limit=args.limit,
+            after=args.after,
+            before=args.before,
+            include=include.value,
+        )
+        return catalog_connection(
+            page.data, page.paging, lambda r: Service.from_record(kind, r), lambda r: (r.name, r.id)
+        )
+
+    @strawberry.field(description="One table, by `id` or `fullyQualifiedName`.")
+    async def table(
+        self,
+        info: Info,
+        id: strawberry.ID | None = None,
+        fully_qualified_name: str | None = None,
+    ) -> Table | None:
+        one_of(("id", "fullyQualifiedName"), (id, fully_qualified_name))
+        fields = upstream_fields(info, TABLE_FIELDS)
+        loaders = info.context.loaders
+        if id is not None:
+            record = await loaders.table_by_id.load((check_uuid(id), fields))
+        else:
+            assert fully_qualified_name is not None
+            record = await loaders.table_by_name.load((fully_qualified_name, fields))
+        return Table.from_record(record) if record is not None else None
+
+    @strawberry.field(description="A page of tables, ordered by name.")
+    async def tables(
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=_FIRST)] = None,
+        after: str | None = None,
+        last: Annotated[int | None, strawberry.argument(description=_LAST)] = None,
+        before: str | None = None,
+        database: Annotated[
+            str | None,
+            strawberry.argument(description="Only tables of this database (FQN `service.db`)."),
+        ] = None,
+        database_schema: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Only tables of this schema (FQN `service.db.schema`)."
+            ),
+        ] = None,
+        include: Include = Include.NON_DELETED,
+    ) -> Connection[Table]:
+        args = page_args(first, after, last, before, info.context.settings.max_page_size)
+        page = await info.context.catalog.list_tables(
+            fields=upstream_fields(info, TABLE_FIELDS, CONNECTION_PATHS),
+            database=database,
+            database_schema=database_schema,
+            limit=args.limit,
+            after=args.after,
+            before=args.before,
+            include=include.value,
+        )
+        return catalog_connection(
+            page.data, page.paging, Table.from_record, lambda r: (r.name, r.id)
+        )
+
+    @strawberry.field(description="One user, by `id` or `name`.")
+    async def user(
+        self, info: Info, id: strawberry.ID | None = None, name: str | None = None
+    ) -> User | None:
+        one_of(("id", "name"), (id, name))
+        if id is not None:
+            record = await info.context.loaders.user_by_id.load(check_uuid(id))
+        else:
+            assert name is not None
+            try:
+                record = await info.context.catalog.get_user_by_name(check_name(name, "name"))
+            except NotFoundError:
+                return None
+        return User.from_record(record) if record is not None else None
+
+    @strawberry.field(description="A page of users, ordered by name.")
+    async def users(
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=_FIRST)] = None,
+        after: str | None = None,
+        last: Annotated[int | None, strawberry.argument(description=_LAST)] = None,
+        before: str | None = None,
+    ) -> Connection[User]:
+        args = page_args(first, after, last, before, info.context.settings.max_page_size)
+        page = await info.context.catalog.list_users(
+            limit=args.limit, after=args.after, before=args.before
+        )
+        return catalog_connection(
+            page.data, page.paging, User.from_record, lambda r: (r.name, r.id)
+        )
+
+    @strawberry.field(description="The caller, as the catalog knows them.")
+    async def me(self, info: Info) -> User | None:
+        record = await info.context.me()
+        return User.from_record(record) if record is not None else None
+
+    @strawberry.field(description="One registry model version.")
+    async def model_version(
+        self, info: Info, model_rid: str, version_rid: str
+    ) -> ModelVersion | None:
+        key = (check_rid(model_rid, "modelRid"), check_rid(version_rid, "versionRid"))
+        record = await info.context.loaders.version_by_rid.load(key)
+        return ModelVersion.from_record(record, model_rid) if record is not None else None
+
+    @strawberry.field(description="A page of a registry model's versions on one branch.")
+    async def model_versions(
+        self,
+        info: Info,
+        model_rid: str,
+        branch: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Model branch (default: the configured default, master)."
+            ),
+        ] = None,
+        first: Annotated[int | None, strawberry.argument(description="Page size (20).")] = None,
+        after: str | None = None,
+    ) -> Connection[ModelVersion] | None:
+        return await list_versions(info, check_rid(model_rid, "modelRid"), branch, first, after)

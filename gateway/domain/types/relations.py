@@ -1,0 +1,83 @@
+"""Relationship fields of a catalog entity (owners, followers, votes, tags, extension).
+
+Field pushdown usually has the parent's record already holding the field; when it does
+not (another path reached the entity), the entity is loaded again with that field added,
+once per request thanks to the loaders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import strawberry
+
+from gateway.domain.context import Info
+from gateway.domain.peek import NOT_READY, answers_with
+from gateway.domain.types.common import Deferred, Tag, tags_of
+from gateway.domain.types.user import Owner, User, owners_of, users_of
+from gateway.domain.types.votes import Votes
+
+R = TypeVar("R")
+T = TypeVar("T")
+
+
+class Relations(Generic[R]):
+    """Mixin for entity types holding a catalog record `record` (no GraphQL fields here)."""
+
+    if TYPE_CHECKING:
+        record: R
+
+    def _reload(self, info: Info, field: str) -> Awaitable[R | None]:
+        """Load this entity again with `field` among the catalog fields."""
+        raise NotImplementedError
+
+    def _peek(self, field: str, convert: Callable[[R], T]) -> T:
+        """`convert` of the record when relationship `field` is in it, else NOT_READY."""
+        record = self.record
+        return convert(record) if getattr(record, field) is not None else NOT_READY
+
+    def _with(self, info: Info, field: str, convert: Callable[[R], T]) -> Deferred[T]:
+        """`convert` of the record, once relationship `field` is in it: now when the parent
+        loaded it (the usual case), else after loading it."""
+        value = self._peek(field, convert)
+        return value if value is not NOT_READY else self._load(info, field, convert)
+
+    async def _load(self, info: Info, field: str, convert: Callable[[R], T]) -> T:
+        record = await self._reload(info, field)
+        if record is not None:
+            self.record = record
+        return convert(self.record)
+
+
+def relation(field: str, convert: Callable[[Any], Any], graphql_type: Any, description: str) -> Any:
+    """A GraphQL field answering `convert(record)` once relationship `field` is in the
+    record (`Relations._with`); its peek answers without an info when it already is."""
+
+    @answers_with(lambda self: self._peek(field, convert))
+    def resolve(self: Relations[Any], info: Info) -> Any:
+        return self._with(info, field, convert)
+
+    return strawberry.field(resolver=resolve, graphql_type=graphql_type, description=description)
+
+
+def social_fields(noun: str) -> tuple[Any, Any, Any, Any, Any]:
+    """`owners`, `followers`, `followerCount`, `votes` and `tags` of an entity type, whose
+    descriptions name it (`noun`); assign them in the class body, in this order."""
+    return (
+        relation(
+            "owners",
+            lambda r: owners_of(r.owners),
+            list[Owner],
+            f"Users and teams who own the {noun}.",
+        ),
+        relation(
+            "followers",
+            lambda r: users_of(r.followers),
+            list[User],
+            f"Users who follow the {noun}.",
+        ),
+        relation("followers", lambda r: len(r.followers or ()), int, "Number of followers."),
+        relation("votes", lambda r: Votes.from_record(r.votes), Votes, f"Votes on the {noun}."),
+        relation("tags", lambda r: tags_of(r.tags), list[Tag], f"Tags on the {noun}."),
+    )

@@ -1,0 +1,158 @@
+"""`Table` and its columns."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from gateway.domain.context import Info
+from gateway.domain.selection import TABLE_FIELDS, upstream_fields
+from gateway.domain.types.common import EntityRef, Tag, record_updated_at, tags_of
+from gateway.domain.types.keys import ReferenceFetch, key_value, missing_key
+from gateway.domain.types.relations import Relations, social_fields
+from gateway.domain.types.service import Service
+from gateway.domain.validation import check_fqn, check_uuid
+from gateway.upstream.records import ColumnRecord, TableRecord
+
+if TYPE_CHECKING:
+    from gateway.domain.types.ml_model import MlModel
+
+
+@strawberry.type(description="A column of a table (nested for struct/array types).")
+class Column:
+    name: str = strawberry.field(description="Column name.")
+    data_type: str = strawberry.field(description="Data type, e.g. BIGINT, VARCHAR, STRUCT.")
+    data_type_display: str | None = strawberry.field(description="Type as the source shows it.")
+    data_length: int | None = strawberry.field(description="Length for CHAR/VARCHAR/BINARY.")
+    precision: int | None = strawberry.field(description="Numeric precision.")
+    scale: int | None = strawberry.field(description="Numeric scale.")
+    array_data_type: str | None = strawberry.field(description="Element type of an ARRAY.")
+    description: str | None = strawberry.field(description="What the column holds (Markdown).")
+    fully_qualified_name: str | None = strawberry.field(description="`<table FQN>.<column>`.")
+    constraint: str | None = strawberry.field(
+        description="Column constraint: NULL, NOT_NULL, UNIQUE or PRIMARY_KEY."
+    )
+    ordinal_position: int | None = strawberry.field(description="Position in the table.")
+    tags: list[Tag] = strawberry.field(description="Tags on the column.")
+    children: list[Column] = strawberry.field(description="Nested columns.")
+
+    @classmethod
+    def from_record(cls, r: ColumnRecord) -> Column:
+        return cls(
+            name=r.name,
+            data_type=r.data_type,
+            data_type_display=r.data_type_display,
+            data_length=r.data_length,
+            precision=r.precision,
+            scale=r.scale,
+            array_data_type=r.array_data_type,
+            description=r.description,
+            fully_qualified_name=r.fully_qualified_name,
+            constraint=r.constraint,
+            ordinal_position=r.ordinal_position,
+            tags=tags_of(r.tags),
+            children=[Column.from_record(c) for c in r.children or ()],
+        )
+
+
+def _columns(root: Table) -> list[Column]:
+    return [Column.from_record(c) for c in root.record.columns or ()]
+
+
+def _database(root: Table) -> EntityRef | None:
+    ref = root.record.database
+    return EntityRef.from_record(ref) if ref else None
+
+
+def _database_schema(root: Table) -> EntityRef | None:
+    ref = root.record.database_schema
+    return EntityRef.from_record(ref) if ref else None
+
+
+@strawberry.federation.type(
+    keys=["id", "fullyQualifiedName"], description="A table (or view) in a database schema."
+)
+class Table(Relations[TableRecord]):
+    id: strawberry.ID = strawberry.field(description="Catalog id (UUID).")
+    name: str = strawberry.field(description="Table name.")
+    fully_qualified_name: str = strawberry.field(
+        description="`<service>.<database>.<schema>.<table>`."
+    )
+    display_name: str | None = strawberry.field(description="Human-readable name.")
+    description: str | None = strawberry.field(description="What the table holds (Markdown).")
+    table_type: str | None = strawberry.field(description="Regular, View, External, ...")
+    # Nested objects and times are converted when asked for, not for every table fetched.
+    columns: list[Column] = strawberry.field(
+        resolver=_columns, description="Columns in ordinal order."
+    )
+    database: EntityRef | None = strawberry.field(resolver=_database, description="The database.")
+    database_schema: EntityRef | None = strawberry.field(
+        resolver=_database_schema, description="The database schema."
+    )
+    service_type: str | None = strawberry.field(description="Database type, e.g. Postgres.")
+    version: float | None = strawberry.field(description="Entity version, e.g. 0.1.")
+    updated_at: datetime | None = strawberry.field(
+        resolver=record_updated_at, description="Last change time."
+    )
+    updated_by: str | None = strawberry.field(description="Who made the last change.")
+    deleted: bool | None = strawberry.field(description="Whether soft-deleted.")
+    record: strawberry.Private[TableRecord]
+
+    @classmethod
+    def from_record(cls, r: TableRecord) -> Table:
+        return cls(
+            id=strawberry.ID(r.id),
+            name=r.name,
+            fully_qualified_name=r.fully_qualified_name or r.name,
+            display_name=r.display_name,
+            description=r.description,
+            table_type=r.table_type,
+            service_type=r.service_type,
+            version=r.version,
+            updated_by=r.updated_by,
+            deleted=r.deleted,
+            record=r,
+        )
+
+    @classmethod
+    def fetch_reference(cls, info: Info, **key: object) -> ReferenceFetch[TableRecord, Table]:
+        """An `_entities` representation, by `id` or `fullyQualifiedName`, via the loaders."""
+        fields = upstream_fields(info, TABLE_FIELDS)
+        loaders = info.context.loaders
+        if (id := key_value(key, "id")) is not None:
+            pending = loaders.table_by_id.load((check_uuid(id), fields))
+        elif (fqn := key_value(key, "fullyQualifiedName")) is not None:
+            pending = loaders.table_by_name.load((check_fqn(fqn, "fullyQualifiedName"), fields))
+        else:
+            raise missing_key("Table", "id", "fullyQualifiedName")
+        return ReferenceFetch(pending, cls.from_record)
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, **key: object) -> Table | None:
+        return await cls.fetch_reference(info, **key).result()
+
+    def _reload(self, info: Info, field: str) -> Awaitable[TableRecord | None]:
+        fields = upstream_fields(info, TABLE_FIELDS) | {field}
+        return info.context.loaders.table_by_id.load((str(self.id), fields))
+
+    @strawberry.field(description="The database service the table belongs to.")
+    def service(self) -> Service | None:
+        ref = self.record.service
+        return Service.from_reference(ref, self.record.service_type) if ref else None
+
+    owners, followers, follower_count, votes, tags = social_fields("table")
+
+    @strawberry.field(
+        description="ML models with a feature sourced from this table. Costs one scan of the "
+        "catalog's model list per request (the catalog has no reverse lookup)."
+    )
+    async def ml_models(
+        self, info: Info
+    ) -> list[Annotated[MlModel, strawberry.lazy("gateway.domain.types.ml_model")]]:
+        from gateway.domain.types.ml_model import MlModel
+
+        records = await info.context.models_using_table(str(self.id))
+        return [MlModel.from_record(r) for r in records]

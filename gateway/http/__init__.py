@@ -1,8 +1,0 @@
-"""GraphQL over HTTP for /graphql: the protocol view, media types, CORS and CSRF prevention."""
-
-from __future__ import annotations
-
-from gateway.http.cors import Cors
-from gateway.http.view import GraphQLView
-
-__all__ = ["Cors", "GraphQLView"]
