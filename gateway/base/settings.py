@@ -116,6 +116,14 @@ class Settings(BaseSettings):
         "(Strawberry's stock execution, slower on large pages: the way back should the fast "
         "one answer wrongly).",
     )
+    http_view: Literal["gateway", "strawberry"] = Field(
+        "gateway",
+        description="The /graphql view: gateway (its own, gateway/server/http/: the "
+        "GraphQL-over-HTTP draft's media types and status codes, persisted queries, the "
+        "playground) or strawberry (Strawberry's stock ASGI view, the way back should the "
+        "gateway's answer wrongly: application/json only, no persisted queries, no "
+        "playground; CSRF prevention, CORS and the body limit stay).",
+    )
     persisted_queries: bool = Field(
         True,
         description="Accept automatic persisted queries (Apollo APQ: extensions.persistedQuery "
@@ -226,6 +234,11 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _check_allow_list(self) -> Settings:
+        if self.persisted_queries_only and self.http_view == "strawberry":
+            raise ValueError(
+                "persisted_queries_only needs http_view gateway: Strawberry's view serves no "
+                "persisted queries, so it would run any operation"
+            )
         if self.persisted_queries_only and not self.persisted_queries:
             raise ValueError("persisted_queries_only needs persisted_queries")
         if self.persisted_queries_only and not (self.persisted_queries_file or self.redis_url):

@@ -30,6 +30,7 @@ from gateway.server.apq import PersistedQueries, create_persisted_queries
 from gateway.server.http import Cors, GraphQLView
 from gateway.server.middleware import RequestContext
 from gateway.server.playground import Playground
+from gateway.server.stock_view import StockGraphQLView
 from gateway.upstream.catalog import CatalogClient
 from gateway.upstream.http import UpstreamConfig, UpstreamHttp
 from gateway.upstream.registry import RegistryClient
@@ -88,33 +89,14 @@ class Upstreams:
         await asyncio.gather(self.catalog.aclose(), self.registry.aclose())
 
 
-class GatewayGraphQL(GraphQLView):
-    """The /graphql endpoint with the gateway's per-request context."""
+class RequestContexts:
+    """Builds each request's `Context`: the caller's clients and loaders over the pools."""
 
-    def __init__(
-        self,
-        schema: GatewaySchema,
-        settings: Settings,
-        persisted_queries: PersistedQueries,
-        clock: Clock = time.monotonic,
-    ) -> None:
-        playground = (
-            Playground(Path(settings.playground_assets) if settings.playground_assets else None)
-            if settings.graphiql
-            else None
-        )
-        super().__init__(
-            schema,
-            csrf_prevention=settings.csrf_prevention,
-            page=playground.page if playground is not None else None,
-            max_tokens=settings.max_tokens,
-            persisted_queries=persisted_queries,
-        )
+    def __init__(self, settings: Settings, clock: Clock = time.monotonic) -> None:
         self.settings = settings
-        self.playground = playground
         self.callers = CallerCache(settings.caller_cache_ttl, clock=clock)
 
-    async def get_context(self, request: Request) -> Context:
+    async def __call__(self, request: Request) -> Context:
         upstreams: Upstreams = request.app.state.upstreams
         auth = request.headers.get("authorization")
         request_id = current_request_id()
@@ -129,6 +111,49 @@ class GatewayGraphQL(GraphQLView):
             credentials=auth,
             callers=self.callers,
         )
+
+
+class GatewayGraphQL(GraphQLView):
+    """The /graphql endpoint with the gateway's per-request context."""
+
+    def __init__(
+        self,
+        schema: GatewaySchema,
+        settings: Settings,
+        persisted_queries: PersistedQueries,
+        contexts: RequestContexts,
+    ) -> None:
+        playground = (
+            Playground(Path(settings.playground_assets) if settings.playground_assets else None)
+            if settings.graphiql
+            else None
+        )
+        super().__init__(
+            schema,
+            csrf_prevention=settings.csrf_prevention,
+            page=playground.page if playground is not None else None,
+            max_tokens=settings.max_tokens,
+            persisted_queries=persisted_queries,
+        )
+        self.playground = playground
+        self.contexts = contexts
+
+    async def get_context(self, request: Request) -> Context:
+        return await self.contexts(request)
+
+
+def graphql_endpoint(
+    schema: GatewaySchema,
+    settings: Settings,
+    persisted_queries: PersistedQueries,
+    contexts: RequestContexts,
+) -> tuple[ASGIApp, Playground | None]:
+    """The /graphql view `settings.http_view` names, and the playground it serves."""
+    if settings.http_view == "strawberry":
+        stock = StockGraphQLView(schema, contexts, csrf_prevention=settings.csrf_prevention)
+        return stock, None
+    view = GatewayGraphQL(schema, settings, persisted_queries, contexts)
+    return view, view.playground
 
 
 class BodySizeLimit:
@@ -188,7 +213,9 @@ def create_app(
         tracing.setup_tracing(settings.tracing_exporter)
     schema = create_schema(settings)
     persisted_queries = create_persisted_queries(settings)
-    graphql = GatewayGraphQL(schema, settings, persisted_queries, clock)
+    graphql, playground = graphql_endpoint(
+        schema, settings, persisted_queries, RequestContexts(settings, clock)
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -228,7 +255,7 @@ def create_app(
         routes=[
             # No `methods`: the view answers every method itself (405 with a GraphQL body).
             Route("/graphql", graphql),
-            *(graphql.playground.routes() if graphql.playground is not None else ()),
+            *(playground.routes() if playground is not None else ()),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
             Route("/metrics", metrics_endpoint, methods=["GET"]),
