@@ -299,7 +299,7 @@ def unmutated(module: str) -> list[str]:
         plain = lone and getattr(decorators[0], "id", "") in ("staticmethod", "classmethod")
         return bool(decorators) and not plain
 
-    for node in ast.parse((ROOT / module).read_text(encoding="utf-8")).body:
+    for node in ast.parse((TREE / module).read_text(encoding="utf-8")).body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and skipped(node):
             names.append(node.name)
         elif isinstance(node, ast.ClassDef):
