@@ -31,7 +31,6 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
-from strawberry.extensions.query_depth_limiter import IgnoreContext
 from strawberry.federation.schema import FederationAny
 from strawberry.printer import print_schema
 from strawberry.types import ExecutionContext
@@ -50,10 +49,6 @@ log = logging.getLogger("gateway.errors")
 
 INTERNAL_MESSAGE = "Internal server error."
 FEDERATION_VERSION: Final = "2.11"
-
-
-def _ignore_introspection(context: IgnoreContext) -> bool:
-    return context.field_name.startswith("__")
 
 
 def _tolerating_undefined_fragments(rule: type[ASTValidationRule]) -> type[ASTValidationRule]:
@@ -188,9 +183,8 @@ def create_schema(settings: Settings | None = None) -> GatewaySchema:
     rules = [
         *map(
             _tolerating_undefined_fragments,
-            QueryDepthLimiter(
-                max_depth=settings.max_depth, should_ignore=_ignore_introspection
-            ).validation_rules,
+            # Introspection fields (`__schema`, `__type`...) are not counted: tools ask deep.
+            QueryDepthLimiter(max_depth=settings.max_depth).validation_rules,
         ),
         *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
     ]

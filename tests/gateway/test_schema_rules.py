@@ -177,3 +177,27 @@ def test_every_error_gets_a_stable_code(
 ) -> None:
     shape_error(error)
     assert (error.message, error.extensions) == (message, extensions)
+
+
+async def test_parse_and_validation_caches_stay_bounded() -> None:
+    # given the schema's caches, shared by every request of the process
+    from strawberry.extensions import ParserCache, ValidationCache
+
+    from gateway.base.settings import Settings
+    from gateway.graphql.schema import create_schema
+
+    schema = create_schema(Settings(catalog_url="http://catalog", registry_url="http://registry"))
+    made = [factory() for factory in schema.extensions]
+    parse = next(e for e in made if isinstance(e, ParserCache)).cached_parse_document
+    validate = next(e for e in made if isinstance(e, ValidationCache)).cached_validate_document
+    # when a flood of distinct documents arrives (each alias makes a new one)
+    for n in range(600):
+        result = await schema.execute(f"{{ a{n}: __typename }}")
+        assert result.data == {f"a{n}": "Query"}
+    # then neither cache holds more than its bound: memory does not grow with the flood
+    assert size(parse) == size(validate) == 512
+
+
+def size(cached: Any) -> int:
+    """Entries in a `functools.lru_cache`."""
+    return int(cached.cache_info().currsize)
