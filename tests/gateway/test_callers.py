@@ -62,6 +62,19 @@ def test_the_least_recently_used_goes_first_when_full() -> None:
     assert [cache.get("a"), cache.get("c"), cache.get("d")] == ["4", None, "5"]
 
 
+def test_by_default_1024_callers_are_kept() -> None:
+    # given a cache of the default size holding 1024 callers
+    cache = CallerCache(60, clock=FakeClock())
+    for n in range(1024):
+        cache.put(f"Bearer {n}", str(n))
+    assert [cache.get(f"Bearer {n}") for n in (0, 1023)] == ["0", "1023"]
+    # when a 1025th arrives
+    cache.put("Bearer new", "new")
+    # then the least recently used one (1, as 0 was just read) makes room for it
+    assert [cache.get(f"Bearer {n}") for n in (0, 1, 2)] == ["0", None, "2"]
+    assert cache.get("Bearer new") == "new"
+
+
 def test_a_ttl_of_zero_or_less_keeps_nothing() -> None:
     for ttl in (0, -1):
         cache = CallerCache(ttl, clock=FakeClock())
