@@ -35,11 +35,11 @@ PER_EXECUTOR = (
     "tests/fuzz/",
     "tests/resilience/test_upstream_down.py",
 )
-# Run once, under the default: these compare both executors themselves, or are left as
-# they are while others work on them.
+# Run once, under the default: these compare both executors themselves, or run no query.
 ONCE = (
     "tests/gateway/test_execution.py",
     "tests/gateway/test_executor_parity.py",
+    "tests/gateway/test_models_by_table.py",
 )
 
 

@@ -90,22 +90,31 @@ async def test_a_timeout_is_labelled_by_its_kind(emulator: EmulatorHandle) -> No
 
 
 async def test_loader_batches_are_counted_by_loader(gateway: GatewayClient) -> None:
-    # given two tables asked for by id in one request: one batch of two keys
+    # given two tables and two users asked for by id in one request: one batch of two keys
+    # for each loader (tables: a loader keyed by id and fields; users: by id alone)
     query = """
-    query Two($a: ID!, $b: ID!) { a: table(id: $a) { name } b: table(id: $b) { name } }
+    query Two($a: ID!, $b: ID!, $u: ID!, $v: ID!) {
+      a: table(id: $a) { name } b: table(id: $b) { name }
+      u: user(id: $u) { name } v: user(id: $v) { name }
+    }
     """
-    page = await gateway.execute("{ tables(first: 2) { nodes { id } } }")
-    a, b = (node["id"] for node in page["data"]["tables"]["nodes"])
+    ids = await gateway.execute(
+        "{ tables(first: 2) { nodes { id } } users(first: 2) { nodes { id } } }"
+    )
+    a, b = (node["id"] for node in ids["data"]["tables"]["nodes"])
+    u, v = (node["id"] for node in ids["data"]["users"]["nodes"])
     before = await scrape(gateway)
     # when
-    await gateway.execute(query, {"a": a, "b": b})
+    await gateway.execute(query, {"a": a, "b": b, "u": u, "v": v})
     after = await scrape(gateway)
     # then
     assert increments(before, after, "gateway_loader_batch_size_count") == {
-        labels(loader="TableByIdLoader"): 1
+        labels(loader="TableByIdLoader"): 1,
+        labels(loader="UserByIdLoader"): 1,
     }
     assert increments(before, after, "gateway_loader_batch_size_sum") == {
-        labels(loader="TableByIdLoader"): 2
+        labels(loader="TableByIdLoader"): 2,
+        labels(loader="UserByIdLoader"): 2,
     }
 
 
