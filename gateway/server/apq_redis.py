@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from redis.asyncio import Redis
@@ -41,9 +42,16 @@ class RedisStore:
     """
 
     def __init__(
-        self, url: str, *, ttl: int, local: MemoryStore, retry_after: float = RETRY_AFTER
+        self,
+        url: str,
+        *,
+        ttl: int,
+        local: MemoryStore,
+        retry_after: float = RETRY_AFTER,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.location = redis_location(url)
+        self._clock = clock
         self.ttl = ttl
         self.local = local
         self.retry_after = retry_after
@@ -88,10 +96,10 @@ class RedisStore:
         await self.client.aclose()
 
     def _available(self) -> bool:
-        return not self._down or time.monotonic() >= self._down_until
+        return not self._down or self._clock() >= self._down_until
 
     def _failed(self, exc: Exception) -> None:
-        self._down_until = time.monotonic() + self.retry_after
+        self._down_until = self._clock() + self.retry_after
         if not self._down:
             self._down = True
             log.warning(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import signal
@@ -22,7 +21,7 @@ from gateway.server.apq_redis import KEY_PREFIX, RedisStore
 from gateway.server.embedded import free_port
 from tests.apq.apq import FIRST_TWO, MODELS, NOT_FOUND, get, post, sha256
 from tests.apq.conftest import RedisProcess
-from tests.conftest import EmulatorHandle, gateway_settings, running_gateway
+from tests.conftest import EmulatorHandle, FakeClock, gateway_settings, running_gateway
 
 N2 = {"n": 2}
 ME = {"data": {"me": {"name": "admin"}}}
@@ -179,15 +178,21 @@ async def test_the_store_uses_redis_again_once_it_is_back(
     own_redis: RedisProcess, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING, logger="gateway.apq")
-    store = RedisStore(own_redis.url, ttl=60, local=MemoryStore(10), retry_after=0.1)
+    clock = FakeClock()
+    store = RedisStore(own_redis.url, ttl=60, local=MemoryStore(10), retry_after=30, clock=clock)
     direct = redis.Redis.from_url(own_redis.url, decode_responses=True)
     try:
         # given: a write while Redis is down stays in this process
         own_redis.stop()
         await store.set("a" * 64, "A")
-        # when: Redis is back and the retry delay has passed
+        # when: Redis is back, but the retry delay has not passed
         own_redis.start()
-        await asyncio.sleep(0.15)
+        clock.advance(29.9)
+        await store.set("c" * 64, "C")
+        # then Redis is left alone
+        assert direct.get(KEY_PREFIX + "c" * 64) is None
+        # when it has passed
+        clock.advance(0.1)
         await store.set("b" * 64, "B")
         # then
         assert direct.get(KEY_PREFIX + "b" * 64) == "B"
