@@ -3,14 +3,19 @@ logged (a stable `extensions.code` for every error; anything unexpected masked a
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
 import pytest
+import strawberry
 from graphql import GraphQLError, get_introspection_query
+from strawberry.federation.schema_directives import Key
+from strawberry.federation.types import FieldSet
 
 from gateway.base.errors import NotFoundError
-from gateway.graphql.schema import INTERNAL_MESSAGE, shape_error
+from gateway.domain.types.keys import ReferenceFetch
+from gateway.graphql.schema import INTERNAL_MESSAGE, GatewaySchema, shape_error
 from tests.conftest import EmulatorHandle, gateway_settings, running_gateway
 
 
@@ -201,3 +206,45 @@ async def test_parse_and_validation_caches_stay_bounded() -> None:
 def size(cached: Any) -> int:
     """Entries in a `functools.lru_cache`."""
     return int(cached.cache_info().currsize)
+
+
+@strawberry.federation.type(keys=[Key(fields=FieldSet("id"))])
+class Thing:
+    """An entity of a small schema whose records named "bad" cannot become one."""
+
+    id: strawberry.ID
+
+    @classmethod
+    def fetch_reference(cls, info: strawberry.Info, **key: object) -> ReferenceFetch[str, Thing]:
+        record: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+        record.set_result(str(key["id"]))
+        return ReferenceFetch(record, cls.convert)
+
+    @classmethod
+    def convert(cls, found: str) -> Thing:
+        if found == "bad":
+            raise ValueError("a record the type cannot hold")
+        return cls(id=strawberry.ID(found))
+
+
+@strawberry.type
+class ThingQuery:
+    @strawberry.field
+    def ping(self) -> str:
+        return "pong"
+
+
+async def test_an_entity_whose_conversion_fails_fails_alone() -> None:
+    # given a small federated schema whose entity turns one record into an error
+    schema = GatewaySchema(query=ThingQuery, types=[Thing])
+    representations = [{"__typename": "Thing", "id": i} for i in ("a", "bad", "c")]
+    # when
+    result = await schema.execute(
+        "query($r: [_Any!]!) { _entities(representations: $r) { ... on Thing { id } } }",
+        variable_values={"r": representations},
+    )
+    # then the other two are answered, and that one is null with a masked error
+    assert result.data == {"_entities": [{"id": "a"}, None, {"id": "c"}]}
+    assert [(e.message, e.path, e.extensions) for e in result.errors or ()] == [
+        (INTERNAL_MESSAGE, ["_entities", 1], {"code": "INTERNAL_SERVER_ERROR"})
+    ]
