@@ -82,34 +82,20 @@ AGREE: dict[str, tuple[Request, tuple[int, object]]] = {
     ),
 }
 
+NOPE = error("Cannot query field 'nope' on type 'Query'.", "GRAPHQL_VALIDATION_FAILED", **AT_1_3)
+BAD_N_ERROR = error(BAD_N, "BAD_USER_INPUT", locations=[{"line": 1, "column": 9}])
+
 # name: (request, the gateway view's answer, Strawberry's answer, why they differ)
 DIFFER: dict[str, tuple[Request, tuple[int, object], tuple[int, object], str]] = {
     "validation error": (
         post("{ nope }"),
         (
             200,
-            {
-                "errors": [
-                    error(
-                        "Cannot query field 'nope' on type 'Query'.",
-                        "GRAPHQL_VALIDATION_FAILED",
-                        **AT_1_3,
-                    )
-                ]
-            },
+            {"errors": [NOPE]},
         ),
         (
             200,
-            {
-                "data": None,
-                "errors": [
-                    error(
-                        "Cannot query field 'nope' on type 'Query'.",
-                        "GRAPHQL_VALIDATION_FAILED",
-                        **AT_1_3,
-                    )
-                ],
-            },
+            {"data": None, "errors": [NOPE]},
         ),
         "a request error has no `data` entry (GraphQL spec, 'Response'); Strawberry adds null",
     ),
@@ -117,28 +103,11 @@ DIFFER: dict[str, tuple[Request, tuple[int, object], tuple[int, object], str]] =
         post("{ nope }", {"Accept": "application/graphql-response+json"}),
         (
             400,
-            {
-                "errors": [
-                    error(
-                        "Cannot query field 'nope' on type 'Query'.",
-                        "GRAPHQL_VALIDATION_FAILED",
-                        **AT_1_3,
-                    )
-                ]
-            },
+            {"errors": [NOPE]},
         ),
         (
             200,
-            {
-                "data": None,
-                "errors": [
-                    error(
-                        "Cannot query field 'nope' on type 'Query'.",
-                        "GRAPHQL_VALIDATION_FAILED",
-                        **AT_1_3,
-                    )
-                ],
-            },
+            {"data": None, "errors": [NOPE]},
         ),
         "the GraphQL-over-HTTP draft's media type and its 4xx for request errors: Strawberry "
         "answers application/json, 200",
@@ -147,28 +116,11 @@ DIFFER: dict[str, tuple[Request, tuple[int, object], tuple[int, object], str]] =
         post(TWO, variables={"n": "x"}),
         (
             200,
-            {
-                "errors": [
-                    error(
-                        BAD_N,
-                        "BAD_USER_INPUT",
-                        locations=[{"line": 1, "column": 9}],
-                    )
-                ]
-            },
+            {"errors": [BAD_N_ERROR]},
         ),
         (
             200,
-            {
-                "data": None,
-                "errors": [
-                    error(
-                        BAD_N,
-                        "BAD_USER_INPUT",
-                        locations=[{"line": 1, "column": 9}],
-                    )
-                ],
-            },
+            {"data": None, "errors": [BAD_N_ERROR]},
         ),
         "a request error has no `data` entry",
     ),
