@@ -7,7 +7,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from gateway.emulator.ids import registry_version_rid
+from gateway.emulator.ids import registry_version_rid, seed_uuid
 from gateway.emulator.registry.seed import (
     CHURN_MODEL_RID,
     CHURN_PROD_MODEL_RID,
@@ -18,6 +18,9 @@ from gateway.emulator.registry.seed import (
 from tests.conftest import EmulatorHandle
 from tests.contract.registry_records import decode_version, error_of
 from tests.emulator.registry import LATEST_CHURN, UNKNOWN_MODEL, UNKNOWN_VERSION
+
+# The experiment the seed links churn_predictor #3 to.
+CHURN_3_EXPERIMENT = f"ri.models.main.experiment.{seed_uuid('registry-experiment', 'churn#3')}"
 
 
 def _promote(registry: httpx.Client, target: str, body: object) -> httpx.Response:
@@ -93,13 +96,22 @@ def test_promote_within_the_same_model(registry: httpx.Client) -> None:
     assert response.json()["source"]["previousModelRid"] == CHURN_MODEL_RID
 
 
-def test_linked_experiment_is_not_carried_over(registry: httpx.Client) -> None:
+def test_linked_experiment_is_carried_over(registry: httpx.Client) -> None:
+    # given a churn_predictor version linked to an experiment
     with_experiment = registry_version_rid("churn_predictor", 3)
+    origin = _version(registry, CHURN_MODEL_RID, with_experiment)
+    assert origin["linkedExperiment"] == CHURN_3_EXPERIMENT
 
+    # when it is promoted into churn_predictor_prod
     response = _promote(registry, CHURN_PROD_MODEL_RID, {"sourceModelVersionRid": with_experiment})
 
-    assert "linkedExperiment" in _version(registry, CHURN_MODEL_RID, with_experiment)
-    assert "linkedExperiment" not in response.json()
+    # then the copy is linked to the same experiment, in the answer and when read back
+    assert response.status_code == 200
+    copy = response.json()
+    assert copy["linkedExperiment"] == CHURN_3_EXPERIMENT
+    assert _version(registry, CHURN_PROD_MODEL_RID, copy["rid"])["linkedExperiment"] == (
+        CHURN_3_EXPERIMENT
+    )
 
 
 def test_seeded_prod_model_holds_a_promoted_churn_version(registry: httpx.Client) -> None:
@@ -118,6 +130,7 @@ def test_seeded_prod_model_holds_a_promoted_churn_version(registry: httpx.Client
         origin["modelApi"],
         origin["condaRequirements"],
     )
+    assert promoted["linkedExperiment"] == origin["linkedExperiment"]
 
 
 def _set(emulator: EmulatorHandle, path: str, body: dict[str, bool]) -> None:

@@ -9,7 +9,9 @@ follows the contract's order of checks. Choices the contract leaves open:
 - get version: an unknown model, or a version of another model, is `ModelVersionNotFound`.
 - list versions: an unknown branch is an empty page; the page fails with
   `UnsupportedModelSource` when one of its versions cannot be shown.
-- promoteVersion: `linkedExperiment` is not carried over to the copy.
+- promoteVersion: the copy keeps the source version's `linkedExperiment` (the contract
+  leaves it open; the copy is the same trained model, so it stays linked to the experiment
+  that produced it).
 """
 
 from __future__ import annotations
@@ -160,6 +162,7 @@ class RegistryApi:
                 "previousModelRid": source.model_rid,
                 "previousModelVersionRid": source.rid,
             },
+            linked_experiment=origin.get("linkedExperiment"),
         )
         return _version_response(self.store.add_version(target.rid, promotion.branch, body))
 

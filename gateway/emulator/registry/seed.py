@@ -12,7 +12,8 @@
     tabular input with string/integer/double/timestamp/array/map columns, a `threshold`
     parameter, tabular output.
   - `churn_predictor_prod` (3): #1 `external`; #2 and #3 `promoted` from
-    `churn_predictor` #2 and #3 (per `ids.PROMOTION`), same modelApi/conda/repositories.
+    `churn_predictor` #2 and #3 (per `ids.PROMOTION`), same modelApi/conda/repositories
+    and linkedExperiment.
   - `customer_ltv` (3): `modelStudio` x2, `codeWorkspace`; SPARK tabular input and output.
   - `fraud_detector` (4 + 1 staging): `importedContainerizedModel`, `codeRepository`,
     `sdk`; a parameter output next to the tabular one.

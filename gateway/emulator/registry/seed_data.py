@@ -164,7 +164,13 @@ def _churn_prod(churn: list[SeedVersion]) -> list[SeedVersion]:
             "previousModelVersionRid": registry_version_rid(PROMOTION[0], index),
         }
         return SeedVersion(
-            created, origin.inputs, origin.outputs, origin.conda, source, origin.repositories
+            created,
+            origin.inputs,
+            origin.outputs,
+            origin.conda,
+            source,
+            origin.repositories,
+            origin.experiment,
         )
 
     legacy = SeedVersion(
