@@ -213,11 +213,16 @@ class GatewayClient:
         *,
         user: str | None = None,
         headers: dict[str, str] | None = None,
+        anonymous: bool = False,
     ) -> dict[str, Any]:
-        """POST an operation and return the decoded JSON body (any status)."""
+        """POST an operation and return the decoded JSON body (any status): as `user`
+        (a JWT naming them), with `headers`, with no credentials when `anonymous`, else
+        with the emulator's admin token."""
         all_headers = dict(headers or {})
         if user is not None:
             all_headers["Authorization"] = f"Bearer {make_jwt(user)}"
+        elif not anonymous and "Authorization" not in all_headers:
+            all_headers["Authorization"] = f"Bearer {DEFAULT_TOKEN}"
         body: dict[str, object] = {"query": query}
         if variables is not None:
             body["variables"] = variables

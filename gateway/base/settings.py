@@ -27,8 +27,8 @@ class Settings(BaseSettings):
     )
     catalog_token: SecretStr | None = Field(
         None,
-        description="Service token for the catalog, sent when a caller sends no Authorization "
-        "header.",
+        description="Service token for the catalog, sent for the queries of a caller without an "
+        "Authorization header (see anonymous); never for a mutation.",
     )
     registry_url: str | None = Field(
         None,
@@ -37,8 +37,15 @@ class Settings(BaseSettings):
     )
     registry_token: SecretStr | None = Field(
         None,
-        description="Service token for the registry, sent when a caller sends no Authorization "
-        "header.",
+        description="Service token for the registry, sent for the queries of a caller without an "
+        "Authorization header (see anonymous); never for a mutation.",
+    )
+    anonymous: Literal["read", "none"] = Field(
+        "read",
+        description="What a caller without an Authorization header may run: read (queries, "
+        "with the service tokens) or none (nothing but introspection). Mutations always need "
+        "the caller's own credentials and are refused with UNAUTHENTICATED before any upstream "
+        "call.",
     )
     data_dir: str = Field(
         default_factory=lambda: str(default_data_dir()),
@@ -152,6 +159,11 @@ class Settings(BaseSettings):
     )
     introspection: bool = Field(True, description="Allow schema introspection queries.")
     graphiql: bool = Field(True, description="Serve the GraphiQL playground on GET /graphql.")
+    playground_token: SecretStr | None = Field(
+        None,
+        description="Bearer token the playground's Headers pane starts with; unset: a "
+        "`Bearer <token>` placeholder. The embedded upstreams set their development token.",
+    )
     playground_assets: str | None = Field(
         None,
         description="The node_modules directory the playground's GraphiQL and React files are "

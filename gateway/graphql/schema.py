@@ -41,6 +41,7 @@ from gateway.domain.mutations import Mutation
 from gateway.domain.queries import Query
 from gateway.domain.types.keys import ReferenceFetch, fetch_reference_of, representation_problem
 from gateway.domain.types.user import Team
+from gateway.graphql.boundary import AuthBoundary
 from gateway.graphql.cost import CostLimit
 from gateway.graphql.execution import GatewayExecutor
 from gateway.graphql.operation import OperationObserver
@@ -196,6 +197,8 @@ def create_schema(settings: Settings | None = None) -> GatewaySchema:
         lambda: ValidationCache(maxsize=512),
         lambda: AddValidationRules(rules),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        # Before the cost limit: an anonymous caller learns first that it may not run this.
+        lambda: AuthBoundary(settings.anonymous),
         lambda: CostLimit(settings.max_cost),
     ]
     if not settings.introspection:

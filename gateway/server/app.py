@@ -98,7 +98,10 @@ class RequestContexts:
 
     async def __call__(self, request: Request) -> Context:
         upstreams: Upstreams = request.app.state.upstreams
-        auth = request.headers.get("authorization")
+        # A blank header is no credentials: the caller is anonymous (see `anonymous`).
+        auth = request.headers.get("authorization") or None
+        if auth is not None and not auth.strip():
+            auth = None
         request_id = current_request_id()
         catalog = CatalogClient(upstreams.catalog, auth=auth, request_id=request_id)
         registry = RegistryClient(upstreams.registry, auth=auth, request_id=request_id)
@@ -124,7 +127,10 @@ class GatewayGraphQL(GraphQLView):
         contexts: RequestContexts,
     ) -> None:
         playground = (
-            Playground(Path(settings.playground_assets) if settings.playground_assets else None)
+            Playground(
+                Path(settings.playground_assets) if settings.playground_assets else None,
+                token=secret(settings.playground_token),
+            )
             if settings.graphiql
             else None
         )

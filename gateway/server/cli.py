@@ -157,6 +157,9 @@ def _run_serve(args: argparse.Namespace) -> None:
                 "registry_url": embedded.url,
                 "catalog_token": SecretStr(embedded.token),
                 "registry_token": SecretStr(embedded.token),
+                # The playground starts with the development token, so the README's
+                # mutations run as the emulator's admin without hunting for one.
+                "playground_token": settings.playground_token or SecretStr(embedded.token),
             }
         )
         serving.announce(

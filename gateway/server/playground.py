@@ -27,10 +27,11 @@ SCRIPT_NAME = "playground.js"
 EXAMPLE_OPERATION = """\
 # Catalog gateway playground. Run this with the
 # play button (Ctrl-Enter); the Docs icon, top
-# left, browses the schema. To act as yourself,
-# replace <token> in Headers below: a header left
-# as is is not sent (the gateway's service token,
-# if configured, applies instead).
+# left, browses the schema. Headers below holds
+# your token: mutations need one (queries without
+# one use the gateway's service token, if it
+# allows anonymous reads). A `Bearer <token>`
+# placeholder left as is is not sent.
 
 query MlModelsPage($first: Int = 5) {
   mlModels(first: $first) {
@@ -179,8 +180,14 @@ def default_assets_dir() -> Path:
 class Playground:
     """GraphiQL from local files: the page, and a route for the files it loads."""
 
-    def __init__(self, assets_dir: Path | None = None) -> None:
+    def __init__(self, assets_dir: Path | None = None, *, token: str | None = None) -> None:
         self.assets_dir = assets_dir or default_assets_dir()
+        # The Headers pane's start: the configured token, else a placeholder left unsent.
+        self.headers = (
+            orjson.dumps({"Authorization": f"Bearer {token}"}, option=orjson.OPT_INDENT_2).decode()
+            if token
+            else HEADERS_HINT
+        )
 
     def missing(self) -> list[str]:
         """The npm files the page needs that are not installed."""
@@ -200,7 +207,7 @@ class Playground:
             return Response(body, 503, headers=PAGE_HEADERS, media_type="text/html")
         config = {
             "exampleOperation": EXAMPLE_OPERATION,
-            "headersHint": HEADERS_HINT,
+            "headersHint": self.headers,
             "headerPlaceholder": HEADER_PLACEHOLDER,
         }
         # `<` escaped so no value can close the <script> element it sits in.

@@ -37,12 +37,13 @@ async def post(
     *,
     send_query: bool,
     variables: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> httpx.Response:
     """POST `query` by hash, with the document itself when `send_query`."""
     body: dict[str, Any] = {"extensions": extensions(query), "variables": variables}
     if send_query:
         body["query"] = query
-    return await http.post("/graphql", json=body)
+    return await http.post("/graphql", json=body, headers=headers)
 
 
 async def get(

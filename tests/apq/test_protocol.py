@@ -117,7 +117,7 @@ async def test_a_persisted_mutation_cannot_run_over_get(emulator: EmulatorHandle
     # given: a mutation registered over POST (its malformed id is refused before any write)
     mutation = 'mutation { follow(kind: ML_MODEL, id: "not-a-uuid") { __typename } }'
     async with running_gateway(gateway_settings(emulator), emulator) as gateway:
-        registered = await post(gateway.http, mutation, send_query=True)
+        registered = await post(gateway.http, mutation, send_query=True, headers=emulator.headers())
         # when
         response = await get(gateway.http, mutation, send_query=False)
     # then

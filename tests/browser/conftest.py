@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from gateway.emulator.config import DEFAULT_TOKEN
 from gateway.server.app import create_app
 from tests.browser.environment import CHROMIUM, require_assets, unavailable
 from tests.conftest import EmulatorHandle, gateway_settings
@@ -64,5 +65,15 @@ async def browser(tmp_path: Path) -> AsyncIterator[BrowserContext]:
 def gateway_server(emulator: EmulatorHandle) -> Iterator[ThreadedServer]:
     """The gateway on a real loopback port (a browser needs one), over the seeded emulator."""
     server = ThreadedServer(create_app(gateway_settings(emulator))).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def gateway_server_with_token(emulator: EmulatorHandle) -> Iterator[ThreadedServer]:
+    """The gateway as `gateway serve` starts it over the embedded upstreams: the playground
+    starts with the emulator's development token."""
+    settings = gateway_settings(emulator, playground_token=DEFAULT_TOKEN)
+    server = ThreadedServer(create_app(settings)).start()
     yield server
     server.stop()

@@ -13,7 +13,8 @@ import orjson
 import pytest
 
 from gateway.emulator.auth import make_jwt
-from gateway.emulator.config import DEFAULT_PRINCIPAL
+from gateway.emulator.config import DEFAULT_PRINCIPAL, DEFAULT_TOKEN
+from gateway.emulator.ids import seed_uuid
 from gateway.server.playground import EXAMPLE_OPERATION, HEADERS_HINT
 from tests.servers import ThreadedServer
 
@@ -150,3 +151,32 @@ async def test_playground_sends_the_token_put_in_the_headers_editor(
 
     # then the gateway answered as that user
     assert orjson.loads(await result_text(page)) == {"data": {"me": {"name": user}}}
+
+
+VOTE = """mutation Vote {
+  vote(kind: ML_MODEL, id: "%s", vote: UP) {
+    __typename
+    ... on VoteSuccess { vote }
+  }
+}"""
+
+
+async def test_with_a_playground_token_a_mutation_runs_as_it_is(
+    browser: BrowserContext, gateway_server_with_token: ThreadedServer
+) -> None:
+    # given the playground of a gateway over the embedded upstreams, opened on a mutation
+    model_id = seed_uuid("mlmodel", "mlflow_prod.churn_predictor")
+    page = browser.pages[0] if browser.pages else await browser.new_page()
+    await page.goto(f"{gateway_server_with_token.url}/graphql?query={quote(VOTE % model_id)}")
+    await page.wait_for_selector(QUERY_EDITOR)
+
+    # then its headers pane holds the development token
+    expected = {"Authorization": f"Bearer {DEFAULT_TOKEN}"}
+    assert orjson.loads(await editor_text(page, HEADER_EDITOR)) == expected
+
+    # when the mutation runs, untouched
+    await page.click("button.graphiql-execute-button")
+
+    # then it is recorded as the token's user, not refused as anonymous
+    shown = orjson.loads(await result_text(page))
+    assert shown == {"data": {"vote": {"__typename": "VoteSuccess", "vote": "UP"}}}

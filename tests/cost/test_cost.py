@@ -265,7 +265,9 @@ async def _post(
 ) -> tuple[int, dict[str, Any]]:
     async with running_gateway(gateway_settings(emulator, **settings), emulator) as gateway:
         emulator.reset_counters()
-        response = await gateway.http.post("/graphql", json=body, headers={"Accept": accept})
+        # As the emulator's admin: a mutation needs the caller's own credentials.
+        headers = {"Accept": accept, **emulator.headers()}
+        response = await gateway.http.post("/graphql", json=body, headers=headers)
         return response.status_code, response.json()
 
 

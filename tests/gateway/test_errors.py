@@ -156,6 +156,6 @@ def test_unexpected_exception_is_masked(caplog: pytest.LogCaptureFixture) -> Non
 async def test_no_token_anywhere_is_unauthenticated(emulator: EmulatorHandle) -> None:
     settings = gateway_settings(emulator, catalog_token=None, registry_token=None)
     async with running_gateway(settings, emulator) as gateway:
-        result = await gateway.execute("query { me { name } }")
+        result = await gateway.execute("query { me { name } }", anonymous=True)
     assert result["data"] == {"me": None}
     assert [e["extensions"]["code"] for e in result["errors"]] == ["UNAUTHENTICATED"]

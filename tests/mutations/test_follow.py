@@ -254,8 +254,11 @@ async def test_follow_without_credentials_is_unauthenticated(emulator: EmulatorH
     model = _entity(emulator, "ML_MODEL")
     settings = gateway_settings(emulator, catalog_token=None, registry_token=None)
     async with running_gateway(settings, emulator) as gateway:
-        result = await gateway.execute(FOLLOW, {"kind": "ML_MODEL", "id": model["id"]})
-    assert result["data"] is None
+        result = await gateway.execute(
+            FOLLOW, {"kind": "ML_MODEL", "id": model["id"]}, anonymous=True
+        )
+    # refused before execution: no `data` at all
+    assert "data" not in result
     assert [e["extensions"]["code"] for e in result["errors"]] == ["UNAUTHENTICATED"]
 
 
