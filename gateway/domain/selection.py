@@ -28,6 +28,10 @@ MODEL_FIELDS: Mapping[str, str] = {
     "tags": "tags",
     "registryModelRid": "extension",
     "versions": "extension",
+    "extension": "extension",
+    "domains": "domains",
+    "dataProducts": "dataProducts",
+    "dashboard": "dashboard",
 }
 TABLE_FIELDS: Mapping[str, str] = {
     "owners": "owners",
@@ -36,7 +40,12 @@ TABLE_FIELDS: Mapping[str, str] = {
     "votes": "votes",
     "tags": "tags",
 }
-SERVICE_FIELDS: Mapping[str, str] = {"owners": "owners", "tags": "tags"}
+SERVICE_FIELDS: Mapping[str, str] = {
+    "owners": "owners",
+    "tags": "tags",
+    "domains": "domains",
+    "dataProducts": "dataProducts",
+}
 
 CONNECTION_PATHS: tuple[tuple[str, ...], ...] = (("edges", "node"), ("nodes",))
 NODE_PATHS: tuple[tuple[str, ...], ...] = ((),)

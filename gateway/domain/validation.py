@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from typing import Any
 
 from gateway.base.errors import BadUserInputError
 
@@ -93,6 +94,27 @@ def check_choice(value: str, choices: frozenset[str], argument: str) -> str:
     if value not in choices:
         raise BadUserInputError(
             f"`{argument}` must be one of {', '.join(sorted(choices))}; got {value[:80]!r}.",
+            extensions={"argument": argument},
+        )
+    return value
+
+
+_JSON_NAMES = {
+    list: "an array",
+    str: "a string",
+    int: "a number",
+    float: "a number",
+    bool: "true or false",
+}
+
+
+def check_object(value: object, argument: str) -> dict[str, Any] | None:
+    """A JSON object argument (a `JSON` scalar may hold any JSON value), or None."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise BadUserInputError(
+            f"`{argument}` must be a JSON object, got {_JSON_NAMES.get(type(value), 'a value')}.",
             extensions={"argument": argument},
         )
     return value

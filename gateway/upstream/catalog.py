@@ -9,8 +9,10 @@ import msgspec
 
 from gateway.upstream.http import UpstreamHttp, segment
 from gateway.upstream.records import (
+    NO_DASHBOARD_ID,
     BulkOperationResultRecord,
     ChangeEventRecord,
+    EntityReferenceRecord,
     ListPage,
     MlModelRecord,
     ServiceRecord,
@@ -69,14 +71,21 @@ def page_query(
     return params
 
 
+_NO_DASHBOARD = EntityReferenceRecord(id=NO_DASHBOARD_ID, type="dashboard")
+
+
 def _extension_fetched(records: Iterable[MlModelRecord], fields: Collection[str]) -> None:
-    """The catalog leaves `extension` out of an entity without custom properties even when
-    `fields=` asked for it; record it as empty there, so that it reads as fetched rather
-    than as a field to load again (one GET per such model of a page)."""
-    if "extension" in fields:
+    """The catalog leaves `extension` out of an entity without custom properties, and
+    `dashboard` out of a model without one, even when `fields=` asked for them; record
+    them as empty there (`{}`, a reference with the id `NO_DASHBOARD_ID`), so that they
+    read as fetched rather than as fields to load again (one GET per such model of a page)."""
+    extension, dashboard = "extension" in fields, "dashboard" in fields
+    if extension or dashboard:
         for record in records:
-            if record.extension is None:
+            if extension and record.extension is None:
                 msgspec.structs.force_setattr(record, "extension", {})
+            if dashboard and record.dashboard is None:
+                msgspec.structs.force_setattr(record, "dashboard", _NO_DASHBOARD)
 
 
 class CatalogClient:
@@ -231,6 +240,21 @@ class CatalogClient:
     async def create_service(self, kind: ServiceKind, body: Mapping[str, Any]) -> ServiceRecord:
         data, _ = await self._call(
             "POST", SERVICE_PATHS[kind], ServiceRecord, json=body, idempotent=False
+        )
+        return data
+
+    async def upsert_service(
+        self, kind: ServiceKind, body: Mapping[str, Any]
+    ) -> tuple[ServiceRecord, bool]:
+        """Create or update by name; the flag is True when the service was created (201)."""
+        data, status = await self._call("PUT", SERVICE_PATHS[kind], ServiceRecord, json=body)
+        return data, status == 201
+
+    async def bulk_upsert_services(
+        self, kind: ServiceKind, bodies: Sequence[Mapping[str, Any]]
+    ) -> BulkOperationResultRecord:
+        data, _ = await self._call(
+            "PUT", f"{SERVICE_PATHS[kind]}/bulk", BulkOperationResultRecord, json=list(bodies)
         )
         return data
 

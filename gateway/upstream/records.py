@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from gateway.upstream.records_catalog import (
+    NO_DASHBOARD_ID,
     BulkOperationResultRecord,
     BulkResponseRecord,
     CatalogErrorRecord,
@@ -35,6 +36,7 @@ from gateway.upstream.records_registry import (
 )
 
 __all__ = [
+    "NO_DASHBOARD_ID",
     "BulkOperationResultRecord",
     "BulkResponseRecord",
     "CatalogErrorRecord",

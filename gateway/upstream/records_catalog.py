@@ -19,6 +19,9 @@ from gateway.base.errors import UpstreamError
 T = TypeVar("T")
 log = logging.getLogger("gateway.upstream")
 _NULL = msgspec.Raw(b"null")
+# Put in a record's `dashboard` when `fields=dashboard` was asked and the model has none
+# (the catalog then leaves the field out), so it reads as fetched, not as to load again.
+NO_DASHBOARD_ID = ""
 _EMPTY_LIST = msgspec.Raw(b"[]")
 
 
@@ -137,6 +140,7 @@ class MlModelRecord(Record, kw_only=True, frozen=True):
     votes: VotesRecord | None = None
     extension: dict[str, Any] | None = None
     domains: list[EntityReferenceRecord] | None = None
+    data_products: list[EntityReferenceRecord] | None = None
 
     @property
     def ml_features(self) -> list[MlFeatureRecord] | None:
@@ -190,6 +194,10 @@ class ServiceRecord(Record, kw_only=True, frozen=True):
     followers: list[EntityReferenceRecord] | None = None
     tags: list[TagLabelRecord] | None = None
     domains: list[EntityReferenceRecord] | None = None
+    data_products: list[EntityReferenceRecord] | None = None
+    # `{"config": {...}}`; the catalog nulls it for callers who are not admins (or bots)
+    # and masks password-format values for admins. Bots may get it in clear.
+    connection: dict[str, Any] | None = None
 
 
 class ColumnRecord(Record, kw_only=True, frozen=True):

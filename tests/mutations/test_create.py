@@ -209,8 +209,8 @@ async def test_unknown_service_is_not_found(gateway: GatewayClient) -> None:
         "data": {
             "createMlModel": {
                 "__typename": "NotFoundError",
-                "message": "Something the input names does not exist in the catalog: the "
-                "service no_such, an owner, a tag, a domain or a feature source table.",
+                "message": "The ML model service no_such named in the input does not exist in "
+                "the catalog (or is soft-deleted).",
                 "code": "NOT_FOUND",
             }
         }
@@ -222,7 +222,34 @@ async def test_unknown_tag_is_not_found(gateway: GatewayClient) -> None:
         CREATE,
         {"input": {"name": "m", "service": "mlflow_prod", "tags": [{"tagFQN": "No.Such"}]}},
     )
-    assert result["data"]["createMlModel"]["code"] == "NOT_FOUND"
+    assert result == {
+        "data": {
+            "createMlModel": {
+                "__typename": "NotFoundError",
+                "message": "The tag No.Such named in the input does not exist in the catalog "
+                "(or is soft-deleted).",
+                "code": "NOT_FOUND",
+            }
+        }
+    }
+
+
+async def test_an_unknown_owner_is_named_not_the_service(gateway: GatewayClient) -> None:
+    owner = "0b0b0b0b-0000-4000-8000-000000000000"
+    result = await gateway.execute(
+        CREATE,
+        {"input": {"name": "m", "service": "mlflow_prod", "owners": [{"id": owner}]}},
+    )
+    assert result == {
+        "data": {
+            "createMlModel": {
+                "__typename": "NotFoundError",
+                "message": f"The owner (user) {owner} named in the input does not exist in the "
+                "catalog (or is soft-deleted).",
+                "code": "NOT_FOUND",
+            }
+        }
+    }
 
 
 async def test_invalid_input_is_rejected_with_its_path_before_any_upstream_call(

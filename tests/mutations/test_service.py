@@ -134,7 +134,8 @@ async def test_unknown_owner_is_not_found(gateway: GatewayClient) -> None:
         "data": {
             "createService": {
                 "__typename": "NotFoundError",
-                "message": "An owner or a tag the input names does not exist in the catalog.",
+                "message": "The owner (user) 0b0b0b0b-0000-4000-8000-000000000000 named in the "
+                "input does not exist in the catalog (or is soft-deleted).",
                 "code": "NOT_FOUND",
             }
         }

@@ -119,8 +119,8 @@ async def test_upsert_of_an_unknown_service_is_not_found(gateway: GatewayClient)
         "data": {
             "upsertMlModel": {
                 "__typename": "NotFoundError",
-                "message": "Something the input names does not exist in the catalog: the "
-                "service nope, an owner, a tag, a domain or a feature source table.",
+                "message": "The ML model service nope named in the input does not exist in "
+                "the catalog (or is soft-deleted).",
                 "code": "NOT_FOUND",
             }
         }

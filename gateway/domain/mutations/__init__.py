@@ -1,4 +1,5 @@
-"""Root `Mutation`: one family per module (create, bulk, follow, vote, promote_version)."""
+"""Root `Mutation`: one family per module (create, bulk, services, follow, vote,
+promote_version)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from gateway.domain.mutations.bulk import BulkMutation
 from gateway.domain.mutations.create import CreateMutation
 from gateway.domain.mutations.follow import FollowMutation
 from gateway.domain.mutations.promote_version import PromoteVersionMutation
+from gateway.domain.mutations.services import ServiceMutation
 from gateway.domain.mutations.vote import VoteMutation
 
 
@@ -16,7 +18,14 @@ from gateway.domain.mutations.vote import VoteMutation
     "as typed errors in each field's result union; unexpected ones (an upstream down or "
     "failing) are GraphQL errors with `extensions.code`."
 )
-class Mutation(CreateMutation, BulkMutation, FollowMutation, VoteMutation, PromoteVersionMutation):
+class Mutation(
+    CreateMutation,
+    BulkMutation,
+    ServiceMutation,
+    FollowMutation,
+    VoteMutation,
+    PromoteVersionMutation,
+):
     pass
 
 

@@ -9,6 +9,7 @@ indexes by body, then FQN, then order. Successful items' `mlModel`s load through
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from enum import Enum
 from typing import Annotated, Any
 
@@ -82,7 +83,13 @@ UpsertMlModelsResult = Annotated[
 ]
 
 
-def _item_problem(entry: BulkResponseRecord, index: int) -> Problem:
+def model_fqn_of(body: dict[str, Any]) -> str | None:
+    if isinstance(body.get("name"), str) and isinstance(body.get("service"), str):
+        return model_fqn(body)
+    return None
+
+
+def item_problem(entry: BulkResponseRecord, index: int) -> Problem:
     message = sanitize(entry.message or "The catalog rejected the item.")
     if entry.status == 403 or message.startswith("Permission denied"):
         return PermissionDenied(message=message)
@@ -93,16 +100,21 @@ def _item_problem(entry: BulkResponseRecord, index: int) -> Problem:
     return InvalidInput(message=message, field=f"input[{index}]")
 
 
-class _Matcher:
+class Matcher:
     """Assigns the catalog's per-item entries to the indexes of the items sent.
 
     An entry's `request` is an FQN or a rejected body (as the catalog re-serialised it, so
     possibly with defaults added): match the body exactly, then by FQN, then in order.
     """
 
-    def __init__(self, bodies: dict[int, dict[str, Any]]) -> None:
+    def __init__(
+        self,
+        bodies: dict[int, dict[str, Any]],
+        fqn_of: Callable[[dict[str, Any]], str | None] = model_fqn_of,
+    ) -> None:
         self.bodies = bodies
-        self.fqns = {i: model_fqn(body) for i, body in bodies.items()}
+        self.fqn_of = fqn_of
+        self.fqns = {i: fqn_of(body) or "" for i, body in bodies.items()}
         self.open = list(bodies)
 
     def take(self, request: Any) -> int | None:
@@ -111,8 +123,7 @@ class _Matcher:
             for i in self.open:
                 if self.bodies[i] == request:
                     return self._pop(i)
-            if isinstance(request.get("name"), str) and isinstance(request.get("service"), str):
-                key = model_fqn(request)
+            key = self.fqn_of(request)
         elif isinstance(request, str):
             key = request
         for i in self.open:
@@ -125,7 +136,7 @@ class _Matcher:
         return index
 
 
-def _status(passed: int, failed: int) -> BulkStatus:
+def bulk_status(passed: int, failed: int) -> BulkStatus:
     if failed == 0:
         return BulkStatus.SUCCESS
     return BulkStatus.PARTIAL_SUCCESS if passed else BulkStatus.FAILURE
@@ -168,14 +179,14 @@ class BulkMutation:
                     raise
                 return problem
             forget_models(info.context.loaders)
-            matcher = _Matcher(bodies)
+            matcher = Matcher(bodies)
             for entry in result.failed_request:
                 index = matcher.take(entry.request)
                 if index is not None:
                     items[index] = UpsertMlModelsItem(
                         index=index,
                         fully_qualified_name=matcher.fqns[index],
-                        error=_item_problem(entry, index),
+                        error=item_problem(entry, index),
                     )
             for entry in result.success_request:
                 index = matcher.take(entry.request)
@@ -191,7 +202,7 @@ class BulkMutation:
         failed = sum(item.error is not None for item in items.values())
         passed = len(items) - failed
         return UpsertMlModelsSuccess(
-            status=_status(passed, failed),
+            status=bulk_status(passed, failed),
             passed=passed,
             failed=failed,
             items=[items[i] for i in range(len(input))],

@@ -1,4 +1,4 @@
-"""`createMlModel`, `upsertMlModel` and `createService`: single-entity catalog writes."""
+"""`createMlModel` and `upsertMlModel`: single ML model writes (services: `services.py`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import strawberry
 from gateway.base.errors import BadUserInputError, GatewayError
 from gateway.domain.context import Info
 from gateway.domain.mutations.fresh import written_model
-from gateway.domain.mutations.inputs import MlModelInput, ServiceInput, model_body, service_body
+from gateway.domain.mutations.inputs import MlModelInput, model_body
 from gateway.domain.mutations.results import (
     Conflict,
     InvalidInput,
@@ -19,9 +19,8 @@ from gateway.domain.mutations.results import (
     expected,
     invalid,
 )
-from gateway.domain.types.common import ServiceKind
+from gateway.domain.mutations.results import missing as named_missing
 from gateway.domain.types.ml_model import MlModel
-from gateway.domain.types.service import Service
 
 
 @strawberry.type(description="The ML model was created.")
@@ -33,11 +32,6 @@ class CreateMlModelSuccess:
 class UpsertMlModelSuccess:
     ml_model: MlModel = strawberry.field(description="The model as stored now.")
     created: bool = strawberry.field(description="True when no model had this name before.")
-
-
-@strawberry.type(description="The service was created.")
-class CreateServiceSuccess:
-    service: Service = strawberry.field(description="The new service.")
 
 
 CreateMlModelResult = Annotated[
@@ -59,22 +53,10 @@ UpsertMlModelResult = Annotated[
         "refused the write.",
     ),
 ]
-CreateServiceResult = Annotated[
-    CreateServiceSuccess | Conflict | InvalidInput | NotFound | PermissionDenied,
-    strawberry.union(
-        "CreateServiceResult",
-        description="ConflictError: a service of that kind and name exists. NotFoundError: "
-        "an owner or tag does not exist. ValidationError: invalid input (e.g. a service "
-        "type the kind does not have). PermissionError: the catalog refused the write.",
-    ),
-]
-
-
-_KINDS = {ServiceKind.ML_MODEL: "An ML model service", ServiceKind.DATABASE: "A database service"}
 _MODEL = strawberry.argument(description="The model.")
 
 
-def _problem(error: GatewayError, conflict: str, missing: str) -> Problem:
+def problem_of(error: GatewayError, conflict: str, missing: str) -> Problem:
     """The typed error for `error` with messages that say what the input collided with."""
     problem = expected(error)
     if problem is None:
@@ -82,12 +64,12 @@ def _problem(error: GatewayError, conflict: str, missing: str) -> Problem:
     if isinstance(problem, Conflict):
         problem.message = conflict
     elif isinstance(problem, NotFound):
-        problem.message = missing
+        problem.message = named_missing(error, missing)
     return problem
 
 
 def _model_problem(error: GatewayError, body: dict[str, Any]) -> Problem:
-    return _problem(
+    return problem_of(
         error,
         f"The service {body['service']} already has an ML model named {body['name']}.",
         f"Something the input names does not exist in the catalog: the service "
@@ -136,26 +118,3 @@ class CreateMutation:
             return problem
         model = await written_model(info, record, "mlModel")
         return UpsertMlModelSuccess(ml_model=model, created=created)
-
-    @strawberry.mutation(
-        description="Create an ML model service or a database service (POST; never retried). "
-        "Connection details are not set here."
-    )
-    async def create_service(
-        self,
-        info: Info,
-        input: Annotated[ServiceInput, strawberry.argument(description="The service.")],
-    ) -> CreateServiceResult:
-        try:
-            body = service_body(input, "input")
-        except BadUserInputError as exc:
-            return invalid(exc)
-        try:
-            record = await info.context.catalog.create_service(input.kind.value, body)
-        except GatewayError as exc:
-            return _problem(
-                exc,
-                f"{_KINDS[input.kind]} named {body['name']} already exists.",
-                "An owner or a tag the input names does not exist in the catalog.",
-            )
-        return CreateServiceSuccess(service=Service.from_record(input.kind, record))

@@ -10,12 +10,15 @@ from enum import Enum
 from typing import Any
 
 import strawberry
+from strawberry.scalars import JSON
 
+from gateway.base.errors import BadUserInputError
 from gateway.domain.types.common import ServiceKind
 from gateway.domain.validation import (
     check_choice,
     check_fqn,
     check_name,
+    check_object,
     check_rid,
     check_uri,
     check_uuid,
@@ -175,6 +178,21 @@ class MlModelInput:
     domains: list[str] | None = strawberry.field(
         default=None, description="Fully qualified names of domains."
     )
+    data_products: list[str] | None = strawberry.field(
+        default=None,
+        description="Fully qualified names of data products (each of one of the model's domains).",
+    )
+    dashboard: str | None = strawberry.field(
+        default=None,
+        description="Fully qualified name of the dashboard showing the model's results.",
+    )
+    extension: JSON | None = strawberry.field(
+        default=None,
+        description="Custom properties, a JSON object from property name to value; each "
+        "property must be defined for ML models in the catalog (with a value of its type). "
+        "`registryModelRid` may be given here or as its own field, not both with different "
+        "values.",
+    )
     registry_model_rid: str | None = strawberry.field(
         default=None,
         description="RID of the model's registry model (stored as the catalog custom "
@@ -199,6 +217,18 @@ class ServiceInput:
         default=None, description="Owners (users or Group teams)."
     )
     tags: list[TagInput] | None = strawberry.field(default=None, description="Tags.")
+    domains: list[str] | None = strawberry.field(
+        default=None, description="Fully qualified names of domains."
+    )
+    connection: JSON | None = strawberry.field(
+        default=None,
+        description="How the catalog's ingestion connects to the source, as the catalog "
+        "defines it for the service type: `{config: {type, ...}}`. ML model services: "
+        "Mlflow (`trackingUri`, `registryUri`), SageMaker (`awsConfig`), VertexAI "
+        "(`credentials`, `location`), Sklearn, CustomMlModel (`sourcePythonClass`). The "
+        "catalog validates it against the type's connection schema; secrets are stored "
+        "and never answered in clear.",
+    )
 
 
 def _put(body: dict[str, Any], key: str, value: object) -> None:
@@ -291,9 +321,24 @@ def model_body(model: MlModelInput, path: str, link_property: str) -> dict[str, 
         body["domains"] = [
             check_fqn(d, f"{path}.domains[{i}]") for i, d in enumerate(model.domains)
         ]
+    if model.data_products is not None:
+        body["dataProducts"] = [
+            check_fqn(d, f"{path}.dataProducts[{i}]") for i, d in enumerate(model.data_products)
+        ]
+    if model.dashboard is not None:
+        body["dashboard"] = check_fqn(model.dashboard, f"{path}.dashboard")
+    extension = dict(check_object(model.extension, f"{path}.extension") or {})
     if model.registry_model_rid is not None:
         rid = check_rid(model.registry_model_rid, f"{path}.registryModelRid")
-        body["extension"] = {link_property: rid}
+        if extension.get(link_property, rid) != rid:
+            raise BadUserInputError(
+                f"`{path}.registryModelRid` and `{path}.extension.{link_property}` differ: "
+                "give the registry model RID once.",
+                extensions={"argument": f"{path}.registryModelRid"},
+            )
+        extension[link_property] = rid
+    if extension:
+        body["extension"] = extension
     return body
 
 
@@ -309,7 +354,32 @@ def service_body(service: ServiceInput, path: str) -> dict[str, Any]:
     _put(body, "description", service.description)
     _put(body, "owners", _owners(service.owners, f"{path}.owners"))
     _put(body, "tags", _tags(service.tags, f"{path}.tags"))
+    if service.domains is not None:
+        body["domains"] = [
+            check_fqn(d, f"{path}.domains[{i}]") for i, d in enumerate(service.domains)
+        ]
+    if service.connection is not None:
+        body["connection"] = _connection(service.connection, body["serviceType"], path)
     return body
+
+
+def _connection(connection: object, service_type: str, path: str) -> dict[str, Any]:
+    """`{config: {...}}`, its `type` (when given) the service's; the catalog checks the rest."""
+    checked = check_object(connection, f"{path}.connection")
+    config = checked.get("config") if checked is not None else None
+    if checked is None or set(checked) != {"config"} or not isinstance(config, dict):
+        raise BadUserInputError(
+            f"`{path}.connection` must be an object `{{config: {{type, ...}}}}` holding the "
+            "connection settings of the service type.",
+            extensions={"argument": f"{path}.connection"},
+        )
+    if config.get("type", service_type) != service_type:
+        raise BadUserInputError(
+            f"`{path}.connection.config.type` is {config['type']!r}, not the service type "
+            f"{service_type!r}.",
+            extensions={"argument": f"{path}.connection.config.type"},
+        )
+    return {"config": config}
 
 
 def model_fqn(body: dict[str, Any]) -> str:

@@ -107,3 +107,32 @@ def expected(error: errors.GatewayError, *, prefix: str = "input") -> Problem | 
         field = f"{prefix}.{match.group(1)}" if match else None
         return InvalidInput(message=error.message, field=field)
     return None
+
+
+# The catalog's 404 names the missing entity: `user instance for <id> not found`.
+_MISSING = re.compile(r"^(?P<type>[A-Za-z]+) instance for (?P<key>.+) not found$")
+# What the input calls each entity type it may name.
+_ROLES = {
+    "user": "owner (user)",
+    "team": "owner (team)",
+    "mlmodelService": "ML model service",
+    "databaseService": "database service",
+    "tag": "tag",
+    "glossaryTerm": "glossary term",
+    "domain": "domain",
+    "dataProduct": "data product",
+    "table": "feature source table",
+    "dashboard": "dashboard",
+}
+
+
+def missing(error: errors.GatewayError, fallback: str) -> str:
+    """What a catalog 404 about the input says is missing, in the input's words (the
+    owner, the service, the tag...), or `fallback` when the message names nothing known."""
+    found = _MISSING.match(error.message)
+    if found is None or found.group("type") not in _ROLES:
+        return fallback
+    return (
+        f"The {_ROLES[found.group('type')]} {found.group('key')} named in the input does not "
+        "exist in the catalog (or is soft-deleted)."
+    )

@@ -4,20 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
+from strawberry.scalars import JSON
 
 from gateway.domain.context import Info
 from gateway.domain.selection import CONNECTION_PATHS, MODEL_FIELDS, upstream_fields
-from gateway.domain.types.common import Deferred, Include, Tag, record_updated_at, settled, tags_of
+from gateway.domain.types.common import (
+    Deferred,
+    EntityRef,
+    Include,
+    Tag,
+    record_updated_at,
+    settled,
+    tags_of,
+)
 from gateway.domain.types.connection import Connection, catalog_connection, page_args
 from gateway.domain.types.keys import ReferenceFetch, key_value, missing_key
 from gateway.domain.types.model_version import ModelVersion, list_versions
-from gateway.domain.types.relations import Relations, social_fields
+from gateway.domain.types.relations import Relations, grouping_fields, social_fields
 from gateway.domain.types.service import Service
 from gateway.domain.validation import check_fqn, check_uuid
 from gateway.upstream.records import (
+    NO_DASHBOARD_ID,
     FeatureSourceRecord,
     MlFeatureRecord,
     MlHyperParameterRecord,
@@ -191,6 +201,34 @@ class MlModel(Relations[MlModelRecord]):
         return Service.from_reference(self.record.service, self.record.service_type)
 
     owners, followers, follower_count, votes, tags = social_fields("model")
+    domains, data_products = grouping_fields("model")
+
+    @strawberry.field(
+        description="The dashboard showing the model's results (`fields=dashboard`); null "
+        "when it has none.",
+        graphql_type=EntityRef | None,
+    )
+    def dashboard(self, info: Info) -> Deferred[EntityRef | None]:
+        def ref(record: MlModelRecord) -> EntityRef | None:
+            found = record.dashboard
+            if found is None or found.id == NO_DASHBOARD_ID:
+                return None
+            return EntityRef.from_record(found)
+
+        return self._with(info, "dashboard", ref)
+
+    @strawberry.field(
+        description="Custom properties of the model as the catalog stores them: a JSON object "
+        "from property name to value (`{}` when none is set). The registry link is also "
+        "`registryModelRid`.",
+        graphql_type=JSON,
+    )
+    def extension(self, info: Info) -> Deferred[dict[str, Any]]:
+        return self._with(info, "extension", lambda r: dict(r.extension or {}))
+
+    @strawberry.field(description="The model's URL in the catalog's API.")
+    def href(self) -> str | None:
+        return self.record.href
 
     @strawberry.field(
         description="RID of the model's registry model (custom property of the catalog entity).",

@@ -14,12 +14,14 @@ import strawberry
 
 from gateway.domain.context import Info
 from gateway.domain.peek import NOT_READY, answers_with
-from gateway.domain.types.common import Deferred, Tag, tags_of
+from gateway.domain.types.common import Deferred, EntityRef, Tag, tags_of
 from gateway.domain.types.user import Owner, User, owners_of, users_of
 from gateway.domain.types.votes import Votes
 
 R = TypeVar("R")
 T = TypeVar("T")
+# Catalog `fields=` names whose record attribute is spelled otherwise.
+_ATTRIBUTES = {"dataProducts": "data_products"}
 
 
 class Relations(Generic[R]):
@@ -35,7 +37,8 @@ class Relations(Generic[R]):
     def _peek(self, field: str, convert: Callable[[R], T]) -> T:
         """`convert` of the record when relationship `field` is in it, else NOT_READY."""
         record = self.record
-        return convert(record) if getattr(record, field) is not None else NOT_READY
+        present = getattr(record, _ATTRIBUTES.get(field, field)) is not None
+        return convert(record) if present else NOT_READY
 
     def _with(self, info: Info, field: str, convert: Callable[[R], T]) -> Deferred[T]:
         """`convert` of the record, once relationship `field` is in it: now when the parent
@@ -80,4 +83,26 @@ def social_fields(noun: str) -> tuple[Any, Any, Any, Any, Any]:
         relation("followers", lambda r: len(r.followers or ()), int, "Number of followers."),
         relation("votes", lambda r: Votes.from_record(r.votes), Votes, f"Votes on the {noun}."),
         relation("tags", lambda r: tags_of(r.tags), list[Tag], f"Tags on the {noun}."),
+    )
+
+
+def refs_of(refs: list[Any] | None) -> list[EntityRef]:
+    return [EntityRef.from_record(ref) for ref in refs or ()]
+
+
+def grouping_fields(noun: str) -> tuple[Any, Any]:
+    """`domains` and `dataProducts` of an entity type; assign them in this order."""
+    return (
+        relation(
+            "domains",
+            lambda r: refs_of(r.domains),
+            list[EntityRef],
+            f"Domains the {noun} belongs to (the catalog allows at most one by default).",
+        ),
+        relation(
+            "dataProducts",
+            lambda r: refs_of(r.data_products),
+            list[EntityRef],
+            f"Data products the {noun} is part of.",
+        ),
     )

@@ -5,16 +5,27 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import strawberry
+from strawberry.scalars import JSON
 
 from gateway.domain.context import Info
 from gateway.domain.peek import NOT_READY, answers_with
+from gateway.domain.secrets import mask_secrets
 from gateway.domain.selection import SERVICE_FIELDS, upstream_fields
-from gateway.domain.types.common import Deferred, Include, ServiceKind, Tag, from_epoch_ms, tags_of
+from gateway.domain.types.common import (
+    Deferred,
+    EntityRef,
+    Include,
+    ServiceKind,
+    Tag,
+    from_epoch_ms,
+    tags_of,
+)
 from gateway.domain.types.connection import Connection
 from gateway.domain.types.keys import key_value, missing_key
+from gateway.domain.types.relations import refs_of
 from gateway.domain.types.user import Owner, owners_of
 from gateway.domain.validation import check_uuid
 from gateway.upstream.records import EntityReferenceRecord, ServiceRecord
@@ -128,6 +139,21 @@ class Service:
     @strawberry.field(description="Tags on the service.", graphql_type=list[Tag])
     def tags(self, info: Info) -> Deferred[list[Tag]]:
         return self._full(info, lambda r: tags_of(r.tags), [])
+
+    @strawberry.field(description="Domains the service belongs to.", graphql_type=list[EntityRef])
+    def domains(self, info: Info) -> Deferred[list[EntityRef]]:
+        return self._full(info, lambda r: refs_of(r.domains), [])
+
+    @strawberry.field(
+        description="How the catalog's ingestion connects to the source, as the catalog "
+        "stores it for the service type: `{config: {type, ...}}` (e.g. Mlflow's "
+        "`trackingUri` and `registryUri`). Every secret (passwords, tokens, keys, "
+        "credentials, the password of a URI) is masked as `*********`. Null when the "
+        "catalog shows it only to admins and the caller is not one, or when none is set.",
+        graphql_type=JSON | None,
+    )
+    def connection(self, info: Info) -> Deferred[dict[str, Any] | None]:
+        return self._full(info, lambda r: mask_secrets(r.connection), None)
 
     @strawberry.field(description="Entity version, e.g. 0.1.", graphql_type=float | None)
     def version(self, info: Info) -> Deferred[float | None]:
