@@ -28,7 +28,12 @@ _FIRST = "Page size, from the start or after `after` (default 10)."
 _LAST = "Page size backwards from `before`."
 
 
-@strawberry.type(description="Read the catalog and the model registry.")
+@strawberry.type(
+    description="Read the catalog and the model registry. Every root field that calls an "
+    "upstream is nullable: when its call fails, that field alone is null and `errors` holds "
+    "one error whose `path` is the field and whose `extensions.code` says why (e.g. "
+    "UPSTREAM_ERROR, UPSTREAM_UNAVAILABLE); the other root fields are still answered."
+)
 class Query:
     @strawberry.field(description="One ML model, by `id` or `fullyQualifiedName`.")
     async def ml_model(
@@ -76,7 +81,7 @@ class Query:
             strawberry.argument(description="Only models of this ML model service (by name)."),
         ] = None,
         include: Include = Include.NON_DELETED,
-    ) -> Connection[MlModel]:
+    ) -> Connection[MlModel] | None:
         return await list_models(
             info,
             first=first,
@@ -121,7 +126,7 @@ class Query:
         last: Annotated[int | None, strawberry.argument(description=_LAST)] = None,
         before: str | None = None,
         include: Include = Include.NON_DELETED,
-    ) -> Connection[Service]:
+    ) -> Connection[Service] | None:
         args = page_args(first, after, last, before, info.context.settings.max_page_size)
         page = await info.context.catalog.list_services(
             kind.value,
@@ -171,7 +176,7 @@ class Query:
             ),
         ] = None,
         include: Include = Include.NON_DELETED,
-    ) -> Connection[Table]:
+    ) -> Connection[Table] | None:
         args = page_args(first, after, last, before, info.context.settings.max_page_size)
         page = await info.context.catalog.list_tables(
             fields=upstream_fields(info, TABLE_FIELDS, CONNECTION_PATHS),
@@ -209,7 +214,7 @@ class Query:
         after: str | None = None,
         last: Annotated[int | None, strawberry.argument(description=_LAST)] = None,
         before: str | None = None,
-    ) -> Connection[User]:
+    ) -> Connection[User] | None:
         args = page_args(first, after, last, before, info.context.settings.max_page_size)
         page = await info.context.catalog.list_users(
             limit=args.limit, after=args.after, before=args.before

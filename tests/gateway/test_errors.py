@@ -6,7 +6,7 @@ import orjson
 import pytest
 
 from tests.conftest import EmulatorHandle, GatewayClient, gateway_settings, running_gateway
-from tests.gateway.rest import all_models
+from tests.gateway.rest import all_models, catalog_get, registry_get
 
 TWO_UPSTREAMS = """
 query Both($rid: String!) {
@@ -24,6 +24,12 @@ def _registry_rid(emulator: EmulatorHandle) -> str:
         if rid:
             return str(rid)
     raise AssertionError("the seed links no ML model to the registry")
+
+
+def _newest_version(emulator: EmulatorHandle, model_rid: str) -> str:
+    """RID of the first version the registry lists for the model on its default branch."""
+    page = registry_get(emulator, f"/api/v2/models/{model_rid}/versions", pageSize=1)
+    return str(page["data"][0]["rid"])
 
 
 def _assert_no_leak(result: dict[str, object], *, upstream_message_allowed: bool = False) -> None:
@@ -88,13 +94,54 @@ async def test_catalog_transport_faults(
     async with running_gateway(settings, emulator) as gateway:
         # when
         result = await gateway.execute(TWO_UPSTREAMS, {"rid": rid})
-    # then: mlModels is non-null, so its error nulls the whole data (the spec's propagation)
-    assert result["data"] is None
+    # then: mlModels alone is null, and the registry half answers
+    assert result["data"] == {
+        "mlModels": None,
+        "modelVersions": {"nodes": [{"rid": _newest_version(emulator, rid)}]},
+    }
     errors = result["errors"]
     assert isinstance(errors, list)
     assert [e["extensions"]["code"] for e in errors] == [code]
     assert errors[0]["path"] == ["mlModels"]
     _assert_no_leak(result)
+
+
+THREE_ROOTS = "{ mlModels { nodes { name } } tables(first: 2) { nodes { name } } me { name } }"
+
+
+async def test_a_failing_root_list_leaves_the_other_root_fields_answered(
+    gateway: GatewayClient, emulator: EmulatorHandle
+) -> None:
+    # given a catalog whose model list fails (every attempt), while its tables and users answer
+    tables = catalog_get(emulator, "/v1/tables", limit=2)["data"]
+    me = catalog_get(emulator, "/v1/users/loggedInUser")
+    emulator.add_fault(match="GET /api/v1/mlmodels", status=503)
+    emulator.reset_counters()
+    # when
+    result = await gateway.execute(THREE_ROOTS)
+    # then mlModels alone is null, with the one error the 503 maps to
+    assert result == {
+        "data": {
+            "mlModels": None,
+            "tables": {"nodes": [{"name": t["name"]} for t in tables]},
+            "me": {"name": me["name"]},
+        },
+        "errors": [
+            {
+                "message": "The catalog failed to answer (HTTP 503)",
+                "locations": [{"line": 1, "column": 3}],
+                "path": ["mlModels"],
+                "extensions": {"code": "UPSTREAM_ERROR", "upstream": "catalog"},
+            }
+        ],
+    }
+    assert len(tables) == 2
+    # the list was tried twice (one retry), the other two fields asked once each
+    assert emulator.counters() == {
+        "GET /api/v1/mlmodels": 2,
+        "GET /api/v1/tables": 1,
+        "GET /api/v1/users/loggedInUser": 1,
+    }
 
 
 async def test_connection_refused_is_upstream_unavailable(emulator: EmulatorHandle) -> None:
@@ -132,7 +179,7 @@ async def test_invalid_id_is_rejected_before_any_upstream_call(
 async def test_upstream_400_is_bad_user_input_with_its_message(gateway: GatewayClient) -> None:
     # A cursor that is not a cursor reaches the catalog, which answers 400.
     result = await gateway.execute('query { mlModels(first: 2, after: "%%%") { totalCount } }')
-    assert result["data"] is None
+    assert result["data"] == {"mlModels": None}
     error = result["errors"][0]
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert error["extensions"]["upstream"] == "catalog"

@@ -16,6 +16,10 @@ MEDIA_TYPES = [
     (GRAPHQL_RESPONSE, f"{GRAPHQL_RESPONSE}; charset=utf-8", 400),
     (JSON, f"{JSON}; charset=utf-8", 200),
 ]
+VOTE_ON_NOTHING = (
+    'mutation { vote(kind: TABLE, id: "00000000-0000-0000-0000-000000000000", vote: UP) '
+    "{ __typename } }"
+)
 ANSWER_TYPES = [(accept, content_type) for accept, content_type, _ in MEDIA_TYPES]
 
 
@@ -239,13 +243,13 @@ async def test_field_errors_keep_partial_data_and_answer_200(
 async def test_a_field_error_that_nulls_all_data_is_still_a_200_response(
     gateway: GatewayClient, emulator: EmulatorHandle, accept: str, content_type: str
 ) -> None:
-    # given a catalog that fails, under a non-null root field
+    # given a catalog that fails, under a non-null root field (a mutation's result)
     emulator.add_fault(match="catalog", status=500)
 
     response = await gateway.http.post(
         "/graphql",
-        json={"query": "{ mlModels(first: 1) { totalCount } }"},
-        headers={"Accept": accept},
+        json={"query": VOTE_ON_NOTHING},
+        headers={"Accept": accept, **emulator.headers("sam")},
     )
 
     # then `data` is present and null: execution ran, so it is not a request error
@@ -256,8 +260,8 @@ async def test_a_field_error_that_nulls_all_data_is_still_a_200_response(
         "errors": [
             {
                 "message": "The catalog failed to answer (HTTP 500)",
-                "locations": [{"line": 1, "column": 3}],
-                "path": ["mlModels"],
+                "locations": [{"line": 1, "column": 12}],
+                "path": ["vote"],
                 "extensions": {"code": "UPSTREAM_ERROR", "upstream": "catalog"},
             }
         ],
