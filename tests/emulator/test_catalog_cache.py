@@ -204,18 +204,17 @@ def test_only_admins_see_a_service_connection(
     assert "connection" not in alice
 
 
-def test_a_deleted_user_is_refused_at_once(catalog: httpx.Client, emulator: EmulatorHandle) -> None:
+def test_a_deleted_user_is_not_found_at_once(
+    catalog: httpx.Client, emulator: EmulatorHandle
+) -> None:
     # given alice has been authenticated
     assert catalog.get("/users/loggedInUser", headers=emulator.headers("alice")).status_code == 200
 
-    # when her user is deleted, her token is refused
+    # when her user is deleted, her token names no user any more
     catalog.delete(f"/users/{ALICE}").raise_for_status()
     refused = catalog.get("/users/loggedInUser", headers=emulator.headers("alice"))
-    assert refused.status_code == 401
-    assert refused.json() == {
-        "code": 401,
-        "message": "Not Authorized! User alice is not a known user",
-    }
+    assert refused.status_code == 404
+    assert refused.json() == {"code": 404, "message": "user instance for alice not found"}
 
 
 def test_reset_forgets_what_was_read_before(

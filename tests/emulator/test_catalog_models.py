@@ -266,20 +266,23 @@ def test_upsert_keeps_the_extension_when_absent(catalog: httpx.Client) -> None:
 def test_upsert_by_a_bot_keeps_a_non_empty_description(
     catalog: httpx.Client, emulator: EmulatorHandle
 ) -> None:
-    # given a bot user and a described model
+    # given a bot user and a described model the bot owns (so that it may edit it)
     bot = {"name": "ingestion-bot", "email": "ingestion-bot@example.com", "isBot": True}
-    assert catalog.post("/users", json=bot).status_code == 201
+    created = catalog.post("/users", json=bot)
+    assert created.status_code == 201
+    owners = [{"id": created.json()["id"], "type": "user"}]
     body = {"name": "curated", "service": "mlflow_prod", "description": "human words"}
-    catalog.put("/mlmodels", json=body)
+    catalog.put("/mlmodels", json={**body, "owners": owners})
 
     # when the bot PUTs another description
-    catalog.put(
+    put = catalog.put(
         "/mlmodels",
         json={**body, "description": "bot words"},
         headers=emulator.headers("ingestion-bot"),
     )
 
-    # then the human description stays
+    # then the call is accepted and the human description stays
+    assert put.status_code == 200
     found = catalog.get("/mlmodels/name/mlflow_prod.curated").json()
     assert found["description"] == "human words"
 

@@ -65,8 +65,8 @@ def test_create_user_and_duplicate_email(catalog: httpx.Client) -> None:
 def test_a_new_user_can_call_and_is_recorded_as_updater(
     catalog: httpx.Client, emulator: EmulatorHandle
 ) -> None:
-    # given a new user
-    catalog.post("/users", json={"name": "uma", "email": "uma@example.com"})
+    # given a new user, an admin (only admins may create models)
+    catalog.post("/users", json={"name": "uma", "email": "uma@example.com", "isAdmin": True})
 
     # when she creates a model with her JWT
     created = catalog.post(

@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from gateway.emulator.catalog import fqn
 from gateway.emulator.catalog.changes import Change
+from gateway.emulator.catalog.policies import CREATE, EDIT_ALL, Subject
 from gateway.emulator.catalog.resolve import Resolver
+from gateway.emulator.catalog.rows import Entity
 from gateway.emulator.catalog.store import Store
 from gateway.emulator.catalog.validation import Check, Prop, obj
 
@@ -26,6 +28,7 @@ RELATIONS: dict[str, str] = {
     "domains": "domain",
     "dataProducts": "dataProduct",
     "teams": "team",
+    "roles": "role",
 }
 VOTE_RELATIONS = ("votedUp", "votedDown")
 # Relationship fields of every data asset, returned only when named in `fields`.
@@ -53,6 +56,8 @@ COLLECTIONS: dict[str, str] = {
     "databaseService": "services/databaseServices",
     "user": "users",
     "team": "teams",
+    "role": "roles",
+    "policy": "policies",
     "domain": "domains",
     "dataProduct": "dataProducts",
     "dashboard": "dashboards",
@@ -159,6 +164,19 @@ class EntityKind:
     def conflicts(self, store: Store, draft: Draft, entity_id: str | None) -> bool:
         """Whether a draft clashes with another stored entity beyond its FQN."""
         return False
+
+    # authorization (see `policies`)
+
+    def owners_of(self, store: Store, entity: Entity) -> list[str]:
+        """The ids `isOwner()` / `noOwner()` look at: the entity's own owners (the emulator
+        does not inherit owners from containers)."""
+        return store.sources(entity.id, RELATIONS["owners"])
+
+    def authorize_create(self, subject: Subject, draft: Draft) -> None:
+        subject.authorize(self.type, (CREATE,), ())
+
+    def authorize_update(self, subject: Subject, draft: Draft, owners: list[str]) -> None:
+        subject.authorize(self.type, (EDIT_ALL,), owners)
 
     def prepare(self, body: dict[str, Any], resolver: Resolver) -> Draft:
         draft = self.locate(body, resolver)

@@ -2,6 +2,13 @@
 
 Every write runs inside one `db.transaction()` and, for versioned types, stores a
 snapshot of the version it produced, so `/versions` can answer from stored documents.
+
+Each write is authorized as the upstream does it (contract SEARCH_LINEAGE_AUTHZ §3.3),
+after the body is validated and its references resolved: POST and a PUT that creates
+check `Create`; a PUT on an existing entity and restore check `EditAll` against its
+owners; DELETE checks `Delete`; PUT /bulk checks each item the same way and reports a
+refused one as a 403 item. Follow and unfollow check nothing (not even who the caller
+is); vote checks nothing but needs the caller as a live user.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from gateway.emulator.catalog.errors import (
     invalid_format,
     not_found,
 )
+from gateway.emulator.catalog.fqn import quote
 from gateway.emulator.catalog.kinds import (
     RELATIONS,
     VOTE_RELATIONS,
@@ -27,6 +35,7 @@ from gateway.emulator.catalog.kinds import (
     EntityKind,
     merge_tags,
 )
+from gateway.emulator.catalog.policies import DELETE, EDIT_ALL, Subject
 from gateway.emulator.catalog.query import deleted_filter
 from gateway.emulator.catalog.render import Renderer
 from gateway.emulator.catalog.resolve import Resolver, reference
@@ -50,11 +59,13 @@ VOTE_REQUEST = obj(
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """Who writes and when: the authenticated principal's user record and the clock."""
+    """Who writes and when: the authenticated principal's user record, its permissions and
+    the clock (`user_id` is empty for a principal with no live user)."""
 
     name: str
     user_id: str
     now: int
+    subject: Subject
     is_admin: bool = False
     is_bot: bool = False
 
@@ -91,6 +102,7 @@ class Repository:
 
     def create(self, kind: EntityKind, body: Any, actor: Actor) -> Entity:
         draft = kind.prepare(validate(kind.create, body), self.resolver)
+        kind.authorize_create(actor.subject, draft)
         if self.store.get_by_fqn(kind.type, draft.fqn) is not None or kind.conflicts(
             self.store, draft, None
         ):
@@ -100,7 +112,16 @@ class Repository:
     def upsert(self, kind: EntityKind, body: Any, actor: Actor) -> tuple[Entity, str]:
         """Create or update by FQN; the change type is the `X-OpenMetadata-Change` header."""
         draft = kind.prepare(validate(kind.create, body), self.resolver)
+        self.authorize_put(kind, draft, actor.subject)
         return self.put(kind, draft, actor)
+
+    def authorize_put(self, kind: EntityKind, draft: Draft, subject: Subject) -> None:
+        """`Create` when the PUT creates, else `EditAll` on the stored entity."""
+        old = self.store.get_by_fqn(kind.type, draft.fqn)
+        if old is None:
+            kind.authorize_create(subject, draft)
+        else:
+            kind.authorize_update(subject, draft, kind.owners_of(self.store, old))
 
     def put(self, kind: EntityKind, draft: Draft, actor: Actor) -> tuple[Entity, str]:
         old = self.store.get_by_fqn(kind.type, draft.fqn)
@@ -201,13 +222,23 @@ class Repository:
         """A BulkOperationResult; items failing validation are reported, the rest written."""
         if not isinstance(items, list):
             raise invalid_format()
+        actor.subject.require_user()
         drafts: list[Draft] = []
         failed: list[dict[str, Any]] = []
         for item in items:
             try:
-                drafts.append(kind.prepare(validate(kind.create, item), self.resolver))
+                draft = kind.prepare(validate(kind.create, item), self.resolver)
             except CatalogError as exc:
                 failed.append({"request": item, "message": exc.message, "status": 400})
+                continue
+            try:
+                self.authorize_put(kind, draft, actor.subject)
+            except CatalogError as exc:
+                failed.append(
+                    {"request": item, "message": f"Permission denied: {exc.message}", "status": 403}
+                )
+                continue
+            drafts.append(draft)
         passed: list[dict[str, Any]] = []
         for draft in drafts:
             try:
@@ -240,6 +271,7 @@ class Repository:
     def delete(
         self, kind: EntityKind, entity: Entity, actor: Actor, *, hard: bool, recursive: bool
     ) -> tuple[Entity, str]:
+        actor.subject.authorize(kind.type, (DELETE,), kind.owners_of(self.store, entity))
         live: list[Entity] = []
         if kind.container is not None:
             live = self.store.descendants(kind.container, entity.fqn, deleted=False)
@@ -260,7 +292,9 @@ class Repository:
 
     def restore(self, kind: EntityKind, body: Any, actor: Actor) -> Entity:
         entity_id = validate(RESTORE_REQUEST, body)["id"]
+        actor.subject.require_user()
         entity = self.find(kind, entity_id, "all")
+        actor.subject.authorize(kind.type, (EDIT_ALL,), kind.owners_of(self.store, entity))
         if not entity.deleted:
             # The upstream fails here with an unhandled error rather than a 4xx.
             raise CatalogError(500, f"{kind.type} instance for {entity_id} is not deleted")
@@ -316,6 +350,12 @@ class Repository:
     ) -> tuple[Entity, Change]:
         vote = validate(VOTE_REQUEST, body)["updatedVoteType"]
         entity = self.find(kind, entity_id)
+        if not actor.subject.known:
+            # The voter is looked up by name: none is a 404, a soft-deleted one a 400.
+            voter = self.store.get_by_fqn("user", quote(actor.name))
+            if voter is None or not voter.deleted:
+                raise not_found("user", actor.name)
+            raise bad_request(f"User {voter.id} is deleted")
         with self.db.transaction():
             self.store.unlink(actor.user_id, entity.id, VOTE_RELATIONS)
             if vote != "unVoted":

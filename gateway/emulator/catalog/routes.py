@@ -22,6 +22,7 @@ from gateway.emulator.catalog.calls import ApiBases, Call, Endpoint, changed, js
 from gateway.emulator.catalog.changes import Change, as_number, parse_version
 from gateway.emulator.catalog.errors import CatalogError, bad_request, not_found
 from gateway.emulator.catalog.kinds import EntityKind
+from gateway.emulator.catalog.policies import VIEW_BASIC
 from gateway.emulator.catalog.principals import Principals
 from gateway.emulator.catalog.query import (
     deleted_filter,
@@ -114,6 +115,14 @@ class KindHandlers:
             ]
         return out
 
+    def _view(self, call: Call) -> None:
+        """What a read checks: a live user allowed `ViewBasic`. Under the default policies
+        everyone may view everything, so no owner is looked up."""
+        subject = call.actor.subject
+        subject.require_user()
+        if not subject.views_freely(self.kind.type):
+            subject.authorize(self.kind.type, (VIEW_BASIC,), ())
+
     def _name_key(self, call: Call) -> str:
         params = call.request.path_params
         return fqn.quote(params["name"]) if self.kind.lookup_by_plain_name else params["fqn"]
@@ -129,6 +138,7 @@ class KindHandlers:
     # reads
 
     async def list(self, call: Call) -> Response:
+        self._view(call)
         kind, params = self.kind, call.params
         limit = parse_limit(params)
         fields = call.fields(kind)
@@ -145,6 +155,7 @@ class KindHandlers:
         return json_bytes(list_json(bodies, cursors))
 
     async def get(self, call: Call) -> Response:
+        self._view(call)
         entity_id = path_id(call)
         fields = call.fields(self.kind)
         include = parse_include(call.params)
@@ -153,6 +164,7 @@ class KindHandlers:
         )
 
     async def get_by_name(self, call: Call) -> Response:
+        self._view(call)
         fields = call.fields(self.kind)
         name = self._name_key(call)
         include = parse_include(call.params)
@@ -163,6 +175,7 @@ class KindHandlers:
         return json_bytes(body)
 
     async def logged_in_user(self, call: Call) -> Response:
+        self._view(call)
         fields = call.fields(self.kind)
         user_id = call.actor.user_id
         return json_bytes(
@@ -170,6 +183,7 @@ class KindHandlers:
         )
 
     async def versions(self, call: Call) -> Response:
+        self._view(call)
         entity = self.repo.find(self.kind, path_id(call), "all")
         current = Renderer(self.store, None).entity(self.kind, entity, self.kind.snapshot_fields)
         older = self.store.versions(entity.id, below=entity.version)
@@ -178,6 +192,7 @@ class KindHandlers:
         )
 
     async def version(self, call: Call) -> Response:
+        self._view(call)
         entity = self.repo.find(self.kind, path_id(call), "all")
         text = call.request.path_params["version"]
         try:
@@ -214,10 +229,12 @@ class KindHandlers:
         return JSONResponse(result, status_code=202 if run_async else 200)
 
     async def delete(self, call: Call) -> Response:
+        call.actor.subject.require_user()
         entity = self.repo.find(self.kind, path_id(call), "all")
         return self._delete(call, entity)
 
     async def delete_by_name(self, call: Call) -> Response:
+        call.actor.subject.require_user()
         entity = self.repo.find_by_fqn(self.kind, self._name_key(call), "all")
         return self._delete(call, entity)
 

@@ -2,7 +2,16 @@
 
 - users: 20, `admin` (isAdmin, `SEED_ADMIN_ID`) and 19 people `alice` ... `sam`
   (`SEED_PEOPLE`), email `first.last@example.com`; the first ten belong to a team.
-- teams: `ml-platform`, `data-engineering` (Group: may own), `Engineering` (BusinessUnit).
+  `lena` (`SEED_DATA_STEWARD`) has the role `DataSteward`; every other person is a plain
+  user (a data consumer through `Organization`'s default role), who may only edit what
+  they or their team own.
+- teams: `ml-platform` (alice..emma), `data-engineering` (farah..julia) (Group: may own),
+  both under `Engineering` (BusinessUnit), under `Organization` (teamType Organization),
+  which every user belongs to: its default role is `DataConsumer` and its policy
+  `OrganizationPolicy`.
+- roles `DataConsumer`, `DataSteward` and policies `OrganizationPolicy`,
+  `DataConsumerPolicy`, `DataStewardPolicy`, as `policies.DEFAULT_ROLES` /
+  `DEFAULT_POLICIES` define them.
 - domains `Marketing`, `Finance`, `Operations`; data products `CustomerInsights`,
   `RevenueAnalytics`.
 - tags `PII.Sensitive`, `PII.NonSensitive`, `PII.None`, `Tier.Tier1`..`Tier.Tier5`,
@@ -31,6 +40,15 @@ from typing import Any
 
 from gateway.emulator.catalog import fqn
 from gateway.emulator.catalog.kinds import EntityKind
+from gateway.emulator.catalog.policies import (
+    DATA_CONSUMER,
+    DATA_STEWARD,
+    DEFAULT_POLICIES,
+    DEFAULT_ROLES,
+    ORGANIZATION,
+    ORGANIZATION_POLICY,
+    Subject,
+)
 from gateway.emulator.catalog.repository import Actor, Repository
 from gateway.emulator.catalog.rows import Entity, Tag
 from gateway.emulator.catalog.seed_models import (
@@ -64,6 +82,7 @@ SEED_PEOPLE: tuple[tuple[str, str], ...] = (
 )  # fmt: skip
 SEED_USER_NAMES: tuple[str, ...] = (SEED_ADMIN, *(name for name, _ in SEED_PEOPLE))
 GROUP_TEAMS = ("ml-platform", "data-engineering")
+SEED_DATA_STEWARD = "lena"
 ML_SERVICE_NAMES: tuple[str, ...] = tuple(service[0] for service in ML_SERVICES)
 DATABASE_SERVICE_NAMES: tuple[str, ...] = tuple(service[0] for service in DATABASE_SERVICES)
 SEED_TABLE_COUNT = len(TABLES)
@@ -117,6 +136,10 @@ def team_ref(name: str) -> dict[str, str]:
     return {"id": seed_uuid("team", name), "type": "team"}
 
 
+def _ref(entity_type: str, name: str) -> dict[str, str]:
+    return {"id": seed_uuid(entity_type, name), "type": entity_type}
+
+
 class Seeder:
     """Writes the seed through the repository, one minute of seed time per write."""
 
@@ -129,8 +152,13 @@ class Seeder:
     def actor(self, name: str = SEED_ADMIN) -> Actor:
         now = SEED_EPOCH_MS + self.tick * 60_000
         self.tick += 1
+        user_id = seed_uuid("user", name)
         return Actor(
-            name=name, user_id=seed_uuid("user", name), now=now, is_admin=name == SEED_ADMIN
+            name=name,
+            user_id=user_id,
+            now=now,
+            subject=Subject.unchecked(name, user_id),
+            is_admin=name == SEED_ADMIN,
         )
 
     def create(self, entity_type: str, body: dict[str, Any]) -> Entity:
@@ -173,12 +201,25 @@ class Seeder:
                     style=None if color is None else {"color": color},
                 )
             )
+        self._access_control()
         for team in GROUP_TEAMS:
             self.plain(
-                "team", team, {"displayName": team.replace("-", " ").title(), "teamType": "Group"}
+                "team",
+                team,
+                {
+                    "displayName": team.replace("-", " ").title(),
+                    "teamType": "Group",
+                    "parents": [_ref("team", "Engineering")],
+                },
             )
         self.plain(
-            "team", "Engineering", {"displayName": "Engineering", "teamType": "BusinessUnit"}
+            "team",
+            "Engineering",
+            {
+                "displayName": "Engineering",
+                "teamType": "BusinessUnit",
+                "parents": [_ref("team", ORGANIZATION)],
+            },
         )
         for domain in DOMAINS:
             self.plain("domain", domain, {"displayName": domain, "domainType": "Aggregate"})
@@ -190,6 +231,27 @@ class Seeder:
         models = {model.name: self._model(i, model) for i, model in enumerate(MODELS)}
         self._history(bodies, models)
         self._social()
+
+    def _access_control(self) -> None:
+        """The default policies and roles, and `Organization`, which every user is in."""
+        for policy, rules in DEFAULT_POLICIES.items():
+            self.plain("policy", policy, {"enabled": True, "rules": rules})
+        for role, policies in DEFAULT_ROLES.items():
+            self.plain(
+                "role",
+                role,
+                {"displayName": role, "policies": [_ref("policy", p) for p in policies]},
+            )
+        self.plain(
+            "team",
+            ORGANIZATION,
+            {
+                "displayName": ORGANIZATION,
+                "teamType": "Organization",
+                "defaultRoles": [_ref("role", DATA_CONSUMER)],
+                "policies": [_ref("policy", ORGANIZATION_POLICY)],
+            },
+        )
 
     def _users(self) -> None:
         self.create(
@@ -210,6 +272,7 @@ class Seeder:
                     "displayName": display_name,
                     "email": f"{first}.{last}@example.com",
                     "teams": [seed_uuid("team", GROUP_TEAMS[i // 5])] if i < 10 else [],
+                    "roles": [seed_uuid("role", DATA_STEWARD)] if name == SEED_DATA_STEWARD else [],
                 },
             )
 

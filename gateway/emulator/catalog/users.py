@@ -1,4 +1,8 @@
-"""Users (`/api/v1/users`): the principals behind tokens, owners, followers and voters."""
+"""Users (`/api/v1/users`): the principals behind tokens, owners, followers and voters.
+
+Creating a user is for admins only, and so is making one an admin or a bot; a user owns
+its own record (so may update it with `EditAll`), as the upstream's resource context has it.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,9 @@ from typing import Any
 
 from gateway.emulator.catalog import fqn
 from gateway.emulator.catalog.kinds import Draft, EntityKind
+from gateway.emulator.catalog.policies import EDIT_ALL, Subject
 from gateway.emulator.catalog.resolve import Resolver
+from gateway.emulator.catalog.rows import Entity
 from gateway.emulator.catalog.shapes import ENTITY_REFERENCE
 from gateway.emulator.catalog.store import Store
 from gateway.emulator.catalog.validation import (
@@ -80,9 +86,9 @@ class UserKind(EntityKind):
         }
     )
     empty_lists = frozenset(
-        {"roles", "personas", "personaPreferences", "inheritedRoles", "inheritedPersonas"}
+        {"personas", "personaPreferences", "inheritedRoles", "inheritedPersonas"}
     )
-    links = ("teams", "domains")
+    links = ("teams", "roles", "domains")
     versioned = False
     bulk = False
     has_status = False
@@ -93,14 +99,26 @@ class UserKind(EntityKind):
 
     def prepare(self, body: dict[str, Any], resolver: Resolver) -> Draft:
         draft = super().prepare(body, resolver)
-        # No roles or personas exist here, so any reference to one is unknown.
-        for role in body.get("roles") or ():
-            resolver.entity("role", role)
+        # No personas exist here, so any reference to one is unknown.
         for persona in [*(body.get("personas") or ()), body.get("defaultPersona")]:
             if persona is not None:
                 resolver.entity("persona", persona["id"])
         draft.links["teams"] = resolver.teams(body.get("teams"))
+        draft.links["roles"] = [
+            resolver.entity("role", role).id for role in body.get("roles") or ()
+        ]
         return draft
+
+    def owners_of(self, store: Store, entity: Entity) -> list[str]:
+        return [entity.id]
+
+    def authorize_create(self, subject: Subject, draft: Draft) -> None:
+        subject.require_admin()
+
+    def authorize_update(self, subject: Subject, draft: Draft, owners: list[str]) -> None:
+        if draft.doc.get("isAdmin") or draft.doc.get("isBot"):
+            subject.require_admin()
+        subject.authorize(self.type, (EDIT_ALL,), owners)
 
     def where(self, params: Mapping[str, str]) -> dict[str, Any]:
         where: dict[str, Any] = {}
