@@ -49,7 +49,7 @@ class Emulator:
         self.db = Database(config.database_path)
         self.knobs = Knobs(config.latency_ms)
         self.auth = Authenticator(config.tokens)
-        self.catalog = CatalogEmulator(self.db, self.knobs, self.auth)
+        self.catalog = CatalogEmulator(self.db, self.knobs, self.auth, config.catalog_version)
         self.registry = RegistryEmulator(self.db, self.knobs, self.auth)
         self.components: list[Component] = [self.catalog, self.registry]
         self._snapshot: sqlite3.Connection | None = None

@@ -1,4 +1,5 @@
-"""Emulator settings: where data lives, seeding, latency and the token table."""
+"""Emulator settings: where data lives, seeding, latency, the token table and the version the
+catalog reports."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from gateway.base.paths import default_data_dir
 
 DEFAULT_TOKEN = "emulator-token"  # noqa: S105 - a documented development token, not a secret
 DEFAULT_PRINCIPAL = "admin"
+# The OpenMetadata release the catalog emulates (the contracts describe 1.13). The official
+# SDK compares the major and minor parts of `GET /api/v1/system/version` with its own.
+CATALOG_VERSION = "1.13.0"
 
 
 @dataclass(slots=True)
@@ -23,6 +27,7 @@ class EmulatorConfig:
     seed: bool = True
     latency_ms: float = 0.0
     tokens: dict[str, str] = field(default_factory=lambda: {DEFAULT_TOKEN: DEFAULT_PRINCIPAL})
+    catalog_version: str = CATALOG_VERSION
 
     @property
     def database_path(self) -> str:

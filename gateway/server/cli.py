@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from gateway.base.paths import default_data_dir
-from gateway.emulator.config import DEFAULT_PRINCIPAL, DEFAULT_TOKEN
+from gateway.emulator.config import CATALOG_VERSION, DEFAULT_PRINCIPAL, DEFAULT_TOKEN
 
 
 def _token_pair(text: str) -> tuple[str, str]:
@@ -29,7 +29,22 @@ def _add_emulator_parser(commands: argparse._SubParsersAction[argparse.ArgumentP
             "'Authorization: Bearer <token>'; the token is looked up in the token table "
             f"(default: {DEFAULT_TOKEN}={DEFAULT_PRINCIPAL}) or read as a JWT whose 'sub' "
             "claim names a seeded user. JWT signatures are NOT verified: this is a "
-            "development upstream, not an identity provider."
+            "development upstream, not an identity provider. The catalog applies "
+            "OpenMetadata's default policies: only admins create; owners (or members of an "
+            "owning team) edit and delete; a JWT naming no user gets 404 'user instance ... "
+            "not found'."
+        ),
+        epilog=(
+            "Official SDKs against the emulator (default port 8585; both upstreams share it). "
+            "OpenMetadata (openmetadata-ingestion 1.13): OpenMetadataConnection("
+            "hostPort='http://127.0.0.1:8585/api', authProvider='openmetadata', "
+            f"securityConfig=OpenMetadataJWTClientConfig(jwtToken='{DEFAULT_TOKEN}')), then "
+            "OpenMetadata(connection) or metadata.sdk.configure(host=..., jwt_token=...); the "
+            "client checks GET /api/v1/system/version, answered without a token (see "
+            "--catalog-version). Foundry (foundry-platform-sdk): foundry_sdk.FoundryClient("
+            f"auth=foundry_sdk.UserTokenAuth('{DEFAULT_TOKEN}'), hostname='127.0.0.1:8585', "
+            "config=foundry_sdk.Config(scheme='http')), calling the Models API with "
+            "preview=True."
         ),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
@@ -53,6 +68,12 @@ def _add_emulator_parser(commands: argparse._SubParsersAction[argparse.ArgumentP
         metavar="TOKEN=USER",
         help="accept TOKEN as user USER (repeatable; replaces the default token)",
     )
+    p.add_argument(
+        "--catalog-version",
+        default=CATALOG_VERSION,
+        help="OpenMetadata version the catalog reports at /api/v1/system/version (the "
+        "official SDK wants its own major.minor)",
+    )
     p.add_argument("--log-level", default="warning", help="uvicorn log level")
 
 
@@ -69,6 +90,7 @@ def _run_emulator(args: argparse.Namespace) -> None:
         seed=not args.no_seed,
         latency_ms=args.latency_ms,
         tokens=dict(args.token) if args.token else {DEFAULT_TOKEN: DEFAULT_PRINCIPAL},
+        catalog_version=args.catalog_version,
     )
     app = create_emulator_app(config)
     heap.settle()

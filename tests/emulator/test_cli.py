@@ -22,7 +22,7 @@ AUTH = {"Authorization": f"Bearer {DEFAULT_TOKEN}"}
 PREVIEW = {"preview": "true"}
 
 
-def test_help_names_every_flag_and_the_unsigned_jwt_caveat(
+def test_help_names_every_flag_the_unsigned_jwt_caveat_and_the_sdk_settings(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     # when the emulator's help is asked for
@@ -32,10 +32,15 @@ def test_help_names_every_flag_and_the_unsigned_jwt_caveat(
     # then it exits cleanly and documents every flag and the JWT caveat
     assert exited.value.code == 0
     text = " ".join(capsys.readouterr().out.split())
-    for flag in ("--host", "--port", "--data", "--no-seed", "--latency-ms", "--token"):
+    flags = ("--host", "--port", "--data", "--no-seed", "--latency-ms", "--token")
+    for flag in (*flags, "--catalog-version"):
         assert flag in text, flag
     assert "JWT signatures are NOT verified" in text
     assert ":memory:" in text
+    # and how to point the official SDKs at it
+    assert "hostPort='http://127.0.0.1:8585/api'" in text
+    assert "OpenMetadataJWTClientConfig(jwtToken='emulator-token')" in text
+    assert "hostname='127.0.0.1:8585', config=foundry_sdk.Config(scheme='http')" in text
 
 
 def _free_port() -> int:

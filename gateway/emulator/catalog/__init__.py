@@ -15,6 +15,7 @@ from gateway.emulator.catalog.services import DatabaseServiceKind, MlModelServic
 from gateway.emulator.catalog.store import Store
 from gateway.emulator.catalog.tables import TableKind
 from gateway.emulator.catalog.users import UserKind
+from gateway.emulator.config import CATALOG_VERSION
 from gateway.emulator.db import Database
 from gateway.emulator.knobs import Knobs
 
@@ -35,10 +36,12 @@ def entity_kinds() -> tuple[EntityKind, ...]:
 class CatalogEmulator:
     """The catalog component: its tables in the shared database, its routes and its seed."""
 
-    def __init__(self, db: Database, knobs: Knobs, auth: Authenticator) -> None:
+    def __init__(
+        self, db: Database, knobs: Knobs, auth: Authenticator, version: str = CATALOG_VERSION
+    ) -> None:
         self.store = Store(db)
         self.repo = Repository(self.store, entity_kinds())
-        self._routes = CatalogRoutes(self.repo, knobs, auth)
+        self._routes = CatalogRoutes(self.repo, knobs, auth, version)
 
     def routes(self) -> list[BaseRoute]:
         return self._routes.routes()

@@ -3,6 +3,8 @@
 Every entity type gets the same family of routes (list, get by id / name, POST, PUT,
 PUT /bulk, DELETE, PUT /restore, versions, and followers / vote where the upstream has
 them), each built with `knobs.route` so counters, latency and faults apply.
+`GET /api/v1/system/version` answers without authentication, as the upstream does: the
+official SDK calls it when a client is built, to compare its version with the server's.
 """
 
 from __future__ import annotations
@@ -37,6 +39,11 @@ from gateway.emulator.catalog.rows import Entity
 from gateway.emulator.knobs import Knobs, route
 from gateway.emulator.responses import JSONResponse
 
+SYSTEM_VERSION_PATH = "/api/v1/system/version"
+# The build the version endpoint reports besides the version: a fixed revision and build
+# time (2025-01-01T00:00Z), so the answer is the same on every run.
+CATALOG_REVISION = "5e0d1c3a9b7f4e2d8c6a1b0f3e5d7c9a2b4f6e81"
+CATALOG_BUILD_MS = 1_735_689_600_000
 # Relationship fields a create / PUT answer carries (when set), as the upstream's
 # in-memory entity does.
 _WRITTEN_FIELDS = frozenset({"owners", "tags", "domains", "dataProducts", "extension"})
@@ -45,8 +52,13 @@ _WRITTEN_FIELDS = frozenset({"owners", "tags", "domains", "dataProducts", "exten
 class CatalogRoutes:
     """Builds the catalog's Starlette routes over one repository."""
 
-    def __init__(self, repo: Repository, knobs: Knobs, auth: Authenticator) -> None:
+    def __init__(self, repo: Repository, knobs: Knobs, auth: Authenticator, version: str) -> None:
         self.repo = repo
+        self.version = {
+            "version": version,
+            "revision": CATALOG_REVISION,
+            "timestamp": CATALOG_BUILD_MS,
+        }
         self.store = repo.store
         self.knobs = knobs
         self.principals = Principals(repo.store, auth)
@@ -66,8 +78,13 @@ class CatalogRoutes:
         handle.__name__ = handler.__name__
         return handle
 
+    async def system_version(self, _: Request) -> Response:
+        return JSONResponse(self.version)
+
     def routes(self) -> list[BaseRoute]:
-        out: list[BaseRoute] = []
+        out: list[BaseRoute] = [
+            route(self.knobs, "catalog", "GET", SYSTEM_VERSION_PATH, self.system_version)
+        ]
         for kind in self.repo.kinds.values():
             handlers = KindHandlers(kind, self.repo, self.bodies)
             for method, path, handler in handlers.table():
