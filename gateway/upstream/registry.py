@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
+from gateway.base.errors import BadUserInputError, UpstreamError
 from gateway.upstream.http import UpstreamHttp, segment
 from gateway.upstream.records import (
     ModelVersionPageRecord,
@@ -17,6 +18,31 @@ T = TypeVar("T")
 MODELS = "/api/v2/models"
 # Every endpoint used here is a preview endpoint: without this the registry answers 400.
 PREVIEW: dict[str, str] = {"preview": "true"}
+UNSUPPORTED_SOURCE = "UnsupportedModelSource"
+
+
+def _unsupported_source(error: BadUserInputError, read: bool) -> BadUserInputError | UpstreamError:
+    """The registry's bare `UnsupportedModelSource` (400), in words. On a read the caller
+    did nothing wrong: the registry holds a version its Models API cannot show, an upstream
+    failure. On a promotion it is the source version the caller named."""
+    extensions: dict[str, object] = {"upstreamError": UNSUPPORTED_SOURCE}
+    if read:
+        return UpstreamError(
+            "The registry holds a model version it cannot show: the Models API does not "
+            "support the version's source type (UnsupportedModelSource).",
+            upstream="registry",
+            status=error.status,
+            extensions=extensions,
+        )
+    return BadUserInputError(
+        "The source version cannot be copied: the registry's Models API does not support "
+        "its source type (UnsupportedModelSource); only versions created through the API "
+        "(sdk, codeRepository, codeWorkspace, modelStudio, external, "
+        "importedContainerizedModel, promoted) can be.",
+        upstream="registry",
+        status=error.status,
+        extensions=extensions,
+    )
 
 
 class RegistryClient:
@@ -44,16 +70,21 @@ class RegistryClient:
         params: Mapping[str, str] = PREVIEW,
         json: object = None,
     ) -> T:
-        reply = await self._http.request(
-            method,
-            path,
-            decode,
-            auth=self._auth,
-            idempotent=method == "GET",
-            params=params,
-            json=json,
-            request_id=self._request_id,
-        )
+        try:
+            reply = await self._http.request(
+                method,
+                path,
+                decode,
+                auth=self._auth,
+                idempotent=method == "GET",
+                params=params,
+                json=json,
+                request_id=self._request_id,
+            )
+        except BadUserInputError as error:
+            if error.extensions.get("upstreamError") != UNSUPPORTED_SOURCE:
+                raise
+            raise _unsupported_source(error, read=method == "GET") from None
         return reply.data
 
     async def create_model(self, name: str, parent_folder_rid: str) -> RegistryModelRecord:

@@ -15,6 +15,7 @@ import pytest
 from gateway.emulator.ids import registry_model_rid, registry_version_rid, seed_uuid
 from tests.conftest import EmulatorHandle, GatewayClient
 from tests.gateway.rest import catalog_delete, catalog_get, registry_get
+from tests.mutations.rest import registry_hook
 
 MODEL_FIELDS = """
     id name fullyQualifiedName displayName description algorithm target server
@@ -552,6 +553,53 @@ async def test_model_versions_of_a_branch_without_versions_are_an_empty_page(
         "data": {
             "modelVersions": {"pageInfo": {"hasNextPage": False, "endCursor": None}, "nodes": []}
         }
+    }
+
+
+async def test_model_versions_of_an_unknown_model_are_null_and_not_found(
+    gateway: GatewayClient,
+) -> None:
+    unknown = "ri.models.main.model.00000000-1111-4222-8333-444444444444"
+    result = await gateway.execute(MODEL_VERSIONS, {"model": unknown})
+    assert result == {
+        "data": {"modelVersions": None},
+        "errors": [
+            {
+                "message": f"No registry model {unknown}.",
+                "locations": [{"line": 3, "column": 3}],
+                "path": ["modelVersions"],
+                "extensions": {"code": "NOT_FOUND", "upstream": "registry"},
+            }
+        ],
+    }
+
+
+async def test_a_version_page_the_registry_cannot_show_is_an_upstream_error_in_words(
+    gateway: GatewayClient, emulator: EmulatorHandle
+) -> None:
+    # given a version of the page whose source the Models API does not support
+    model_rid = registry_model_rid("churn_predictor_prod")
+    rest = registry_get(emulator, f"/api/v2/models/{model_rid}/versions", pageSize=100)
+    version = rest["data"][0]["rid"]
+    registry_hook(emulator, f"versions/{version}/unsupported", {"unsupported": True})
+    # when
+    result = await gateway.execute(MODEL_VERSIONS, {"model": model_rid})
+    # then
+    assert result == {
+        "data": {"modelVersions": None},
+        "errors": [
+            {
+                "message": "The registry holds a model version it cannot show: the Models API "
+                "does not support the version's source type (UnsupportedModelSource).",
+                "locations": [{"line": 3, "column": 3}],
+                "path": ["modelVersions"],
+                "extensions": {
+                    "code": "UPSTREAM_ERROR",
+                    "upstream": "registry",
+                    "upstreamError": "UnsupportedModelSource",
+                },
+            }
+        ],
     }
 
 

@@ -180,7 +180,10 @@ async def test_unsupported_source_is_a_validation_error_on_the_source(
         "data": {
             "promoteVersion": {
                 "__typename": "ValidationError",
-                "message": "UnsupportedModelSource",
+                "message": "The source version cannot be copied: the registry's Models API "
+                "does not support its source type (UnsupportedModelSource); only versions "
+                "created through the API (sdk, codeRepository, codeWorkspace, modelStudio, "
+                "external, importedContainerizedModel, promoted) can be.",
                 "code": "BAD_USER_INPUT",
                 "field": "sourceModelVersionRid",
             }

@@ -18,6 +18,7 @@ from gateway.domain.mutations.results import (
 )
 from gateway.domain.types.model_version import ModelVersion
 from gateway.domain.validation import check_branch, check_rid
+from gateway.upstream.registry import UNSUPPORTED_SOURCE
 
 
 @strawberry.type(description="The version was promoted.")
@@ -81,7 +82,7 @@ class PromoteVersionMutation:
                 )
             elif isinstance(problem, InvalidInput):
                 problem.field = (
-                    "sourceModelVersionRid" if upstream_error == "UnsupportedModelSource" else None
+                    "sourceModelVersionRid" if upstream_error == UNSUPPORTED_SOURCE else None
                 )
             return problem
         loaders = info.context.loaders

@@ -12,7 +12,7 @@ import strawberry
 from strawberry.federation.schema_directives import Key
 from strawberry.federation.types import FieldSet
 
-from gateway.base.errors import BadUserInputError
+from gateway.base.errors import BadUserInputError, NotFoundError
 from gateway.domain.context import Info
 from gateway.domain.loaders import VersionPageKey
 from gateway.domain.types.common import PageInfo, from_iso
@@ -230,7 +230,7 @@ async def list_versions(
     )
     page = await info.context.loaders.versions_by_model.load(key)
     if page is None:
-        raise BadUserInputError(f"No registry model {model_rid}.")
+        raise NotFoundError(f"No registry model {model_rid}.", upstream="registry")
     rows = page.data[skip:]
     edges = [
         Edge(key=_encode(token, skip + i + 1), node=ModelVersion.from_record(r, model_rid))
