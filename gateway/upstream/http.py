@@ -94,6 +94,9 @@ _NOT_FOUND = re.compile(
     r"[A-Za-z]{1,40} instance for [^\s]{1,200}( and version [0-9.]+)? not found"
 )
 _ERROR_NAME = re.compile(r"[A-Za-z0-9:_.-]{1,100}")
+# The catalog's authorizer names the caller and what it may not do:
+# `Principal: CatalogPrincipal{name='bob'} operations [EditAll] not allowed`.
+_PERMISSION = re.compile(r"Principal: CatalogPrincipal\{name='[^']{1,256}'\} [^\n]{1,400}")
 
 _ENCODER = msgspec.json.Encoder()
 _DECODERS: dict[Any, msgspec.json.Decoder[Any]] = {}
@@ -373,6 +376,10 @@ class UpstreamHttp:
             # The catalog's own "<type> instance for <name> not found" tells the caller which
             # reference is missing; any other 404 text stays behind the fixed sentence.
             if status == 404 and detail and _NOT_FOUND.fullmatch(detail):
+                message = detail
+            # Which operations were refused, in the catalog's words (as the catalog's own
+            # UI shows them).
+            elif status == 403 and detail and _PERMISSION.fullmatch(detail):
                 message = detail
             else:
                 message = template.format(self._label)
