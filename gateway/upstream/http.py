@@ -97,6 +97,8 @@ _ERROR_NAME = re.compile(r"[A-Za-z0-9:_.-]{1,100}")
 # The catalog's authorizer names the caller and what it may not do:
 # `Principal: CatalogPrincipal{name='bob'} operations [EditAll] not allowed`.
 _PERMISSION = re.compile(r"Principal: CatalogPrincipal\{name='[^']{1,256}'\} [^\n]{1,400}")
+# Upstream messages passed on as they are, by status, when they match.
+_TOLD = {404: _NOT_FOUND, 403: _PERMISSION}
 
 _ENCODER = msgspec.json.Encoder()
 _DECODERS: dict[Any, msgspec.json.Decoder[Any]] = {}
@@ -374,12 +376,11 @@ class UpstreamHttp:
         if known is not None:
             kind, template = known
             # The catalog's own "<type> instance for <name> not found" tells the caller which
-            # reference is missing; any other 404 text stays behind the fixed sentence.
-            if status == 404 and detail and _NOT_FOUND.fullmatch(detail):
-                message = detail
-            # Which operations were refused, in the catalog's words (as the catalog's own
-            # UI shows them).
-            elif status == 403 and detail and _PERMISSION.fullmatch(detail):
+            # reference is missing, and its authorizer's 403 which operations were refused to
+            # whom (as the catalog's own UI shows them); any other text stays behind the fixed
+            # sentence.
+            told = _TOLD.get(status)
+            if detail and told is not None and told.fullmatch(detail):
                 message = detail
             else:
                 message = template.format(self._label)
