@@ -50,7 +50,7 @@ def sdk_server_version(raw: str) -> str:
 def server_version_validator(contracts_dir: Path) -> Draft7Validator:
     """The schema above, with `type/basic.json` taken from the contracts."""
     basic = contracts_dir / "openmetadata" / "schema" / "type" / "basic.json"
-    registry: Registry = Registry().with_resource(  # type: ignore[call-arg]
+    registry: Registry = Registry().with_resource(
         basic.as_uri(),
         Resource.from_contents(json.loads(basic.read_text()), default_specification=DRAFT7),
     )
