@@ -200,7 +200,9 @@ def test_only_admins_see_a_service_connection(
     alice = catalog.get(path, headers=emulator.headers("alice")).json()
 
     # then only the admin's answer carries the connection
-    assert admin["connection"] == {"config": {"type": "Sklearn"}}
+    assert admin["connection"] == {
+        "config": {"type": "Sklearn", "supportsMetadataExtraction": True}
+    }
     assert "connection" not in alice
 
 

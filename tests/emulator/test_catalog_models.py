@@ -296,12 +296,15 @@ def test_services_answer_connection_only_to_admins_with_secrets_masked(
         "/services/mlmodelServices/name/sagemaker_prod", headers=emulator.headers("bob")
     ).json()
 
-    # then only the admin sees the connection, with the secret masked
+    # then only the admin sees the connection, with the secret masked (and the defaults
+    # the credentials schema declares filled in)
     aws = admin["connection"]["config"]["awsConfig"]
     assert aws == {
+        "enabled": False,
         "awsAccessKeyId": "AKIAEXAMPLEKEY",
         "awsSecretAccessKey": "*********",
         "awsRegion": "eu-west-1",
+        "assumeRoleSessionName": "OpenMetadataSession",
     }
     assert "connection" not in user
 

@@ -1,4 +1,10 @@
-"""ML model services and database services (`/api/v1/services/...`)."""
+"""ML model services and database services (`/api/v1/services/...`).
+
+An ML model service's `connection.config` is checked and converted against the connection
+schema of its `serviceType` (see `connections`); a database service's stays an opaque
+object. Answers never show a connection to non-admins, and show it to admins with every
+secret masked.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +12,12 @@ from typing import Any
 
 from gateway.emulator.catalog import fqn
 from gateway.emulator.catalog.changes import Change
+from gateway.emulator.catalog.connections import ml_connection
 from gateway.emulator.catalog.kinds import Draft, EntityKind
 from gateway.emulator.catalog.render import Renderer
 from gateway.emulator.catalog.resolve import Resolver
 from gateway.emulator.catalog.shapes import common_props
-from gateway.emulator.catalog.validation import Prop, enum, json_object, obj
+from gateway.emulator.catalog.validation import Check, Prop, anything, enum, json_object, obj
 
 ML_SERVICE_TYPES = ("Mlflow", "Sklearn", "CustomMlModel", "SageMaker", "VertexAI")
 DATABASE_SERVICE_TYPES = (
@@ -22,7 +29,9 @@ DATABASE_SERVICE_TYPES = (
     "StarRocks", "UnityCatalog", "SAS", "Teradata", "SapErp", "Synapse", "Exasol", "Cockroach",
     "SSAS", "Epic", "ServiceNow", "Dremio", "MicrosoftFabric", "BurstIQ", "Informix", "Iomete",
 )  # fmt: skip
-# Connection properties declared `"format": "password"` in the connection schemas.
+# Connection properties declared `"format": "password"`: `awsSecretAccessKey`
+# (awsCredentials.json) and `privateKey` (gcpValues.json) are the only ones the ML model
+# connection schemas reach; the others are those of database connection schemas.
 _SECRETS = frozenset(
     {
         "awsSecretAccessKey",
@@ -67,11 +76,11 @@ class ServiceKind(EntityKind):
     plain = ("displayName", "description", "serviceType", "connection")
     lookup_by_plain_name = True
 
-    def __init__(self, service_types: tuple[str, ...]) -> None:
+    def __init__(self, service_types: tuple[str, ...], config: Check) -> None:
         self.create_props = {
             **common_props(),
             "serviceType": Prop(enum(service_types), required=True),
-            "connection": Prop(obj({"config": Prop(json_object())})),
+            "connection": Prop(obj({"config": Prop(config)})),
         }
         super().__init__()
 
@@ -113,7 +122,13 @@ class MlModelServiceKind(ServiceKind):
     )  # fmt: skip
 
     def __init__(self) -> None:
-        super().__init__(ML_SERVICE_TYPES)
+        # Any JSON here: the config is converted to the service type's class afterwards.
+        super().__init__(ML_SERVICE_TYPES, anything())
+
+    def complete(self, draft: Draft, resolver: Resolver) -> None:
+        connection = draft.doc.get("connection")
+        if connection is not None:
+            draft.doc["connection"] = ml_connection(draft.doc["serviceType"], connection)
 
 
 class DatabaseServiceKind(ServiceKind):
@@ -128,4 +143,4 @@ class DatabaseServiceKind(ServiceKind):
     )  # fmt: skip
 
     def __init__(self) -> None:
-        super().__init__(DATABASE_SERVICE_TYPES)
+        super().__init__(DATABASE_SERVICE_TYPES, json_object())

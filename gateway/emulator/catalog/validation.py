@@ -28,6 +28,14 @@ class MappingError(Exception):
     """The JSON does not map onto the request type."""
 
 
+class UnknownProperty(MappingError):
+    """An object holds a property its type does not declare."""
+
+    def __init__(self, path: str, name: str) -> None:
+        super().__init__(path)
+        self.name = name
+
+
 @dataclass(frozen=True, slots=True)
 class Prop:
     check: Check
@@ -118,26 +126,67 @@ def array(item: Check) -> Check:
     return check
 
 
-def obj(props: Mapping[str, Prop]) -> Check:
-    """An object with exactly these properties; a null property counts as absent."""
+def obj(props: Mapping[str, Prop], *, additional: Check | None = None) -> Check:
+    """An object with these properties; a null property counts as absent. Other properties
+    are refused, unless `additional` checks them (then they are kept, after the declared
+    ones). Properties are mapped in the order sent, so the first that fails to map is the
+    one reported, as a streaming JSON binder does; violations come in declared order."""
 
     def check(value: Any, path: str, errors: list[str]) -> Any:
         if not isinstance(value, dict):
             raise MappingError(path)
-        if not value.keys() <= props.keys():
-            raise MappingError(path)
+        mapped: dict[str, tuple[Any, list[str]]] = {}
+        extra: dict[str, Any] = {}
+        for key, item in value.items():
+            prop = props.get(key)
+            where = f"{path}.{key}" if path else key
+            if prop is None:
+                if additional is None:
+                    raise UnknownProperty(path, key)
+                extra[key] = additional(item, where, errors)
+            elif item is not None:
+                found: list[str] = []
+                mapped[key] = (prop.check(item, where, found), found)
         out: dict[str, Any] = {}
         for key, prop in props.items():
-            item = value.get(key)
-            where = f"{path}.{key}" if path else key
-            if item is None:
-                if prop.default is not None:
-                    out[key] = prop.default
-                elif prop.required:
-                    errors.append(f"{where} must not be null")
-                continue
-            out[key] = prop.check(item, where, errors)
+            done = mapped.get(key)
+            if done is not None:
+                out[key] = done[0]
+                errors.extend(done[1])
+            elif prop.default is not None:
+                out[key] = prop.default
+            elif prop.required:
+                errors.append(
+                    f"{path}.{key} must not be null" if path else f"{key} must not be null"
+                )
+        out.update(extra)
         return out
+
+    return check
+
+
+def anything() -> Check:
+    """Any JSON value, kept as sent."""
+
+    def check(value: Any, path: str, _: list[str]) -> Any:
+        return value
+
+    return check
+
+
+def one_of(*checks: Check) -> Check:
+    """The first of `checks` the value maps onto (as Jackson tries a union's types)."""
+
+    def check(value: Any, path: str, errors: list[str]) -> Any:
+        for option in checks:
+            found: list[str] = []
+            try:
+                result = option(value, path, found)
+            except MappingError:
+                continue
+            errors.extend(found)
+            return result
+        raise MappingError(path)
 
     return check
 
