@@ -10,7 +10,9 @@ from gateway.emulator.catalog.store import Store
 
 # Custom properties defined per entity type (name -> JSON type); anything else in an
 # `extension` is refused like the upstream refuses an undefined custom property.
-CUSTOM_PROPERTIES: dict[str, dict[str, type]] = {"mlmodel": {"registryModelRid": str}}
+CUSTOM_PROPERTIES: dict[str, dict[str, type]] = {
+    "mlmodel": {"registryModelRid": str, "modelCardUrl": str, "retrainingCadenceDays": int}
+}
 _JSON_TYPE_NAMES = {str: "string", int: "integer", float: "number", bool: "boolean"}
 _TAG_MISSING = {"Classification": "tag", "Glossary": "glossaryTerm"}
 
@@ -110,7 +112,7 @@ class Resolver:
             expected = defined.get(key)
             if expected is None:
                 raise bad_request(f"Unknown custom field {key}")
-            if not isinstance(value, expected):
+            if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
                 raise CatalogError(
                     400,
                     f"Custom field {key} has invalid JSON [$: {json_type_name(value)} found, "

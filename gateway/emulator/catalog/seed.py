@@ -13,7 +13,10 @@
   `DataConsumerPolicy`, `DataStewardPolicy`, as `policies.DEFAULT_ROLES` /
   `DEFAULT_POLICIES` define them.
 - domains `Marketing`, `Finance`, `Operations`; data products `CustomerInsights`,
-  `RevenueAnalytics`.
+  `RevenueAnalytics`; dashboards `superset_prod.churn_overview` and
+  `superset_prod.revenue_forecasts` (`DASHBOARDS`).
+- custom properties of ML models (`resolve.CUSTOM_PROPERTIES`): `registryModelRid`,
+  `modelCardUrl` (strings) and `retrainingCadenceDays` (integer).
 - tags `PII.Sensitive`, `PII.NonSensitive`, `PII.None`, `Tier.Tier1`..`Tier.Tier5`,
   `Lifecycle.Production` / `Staging` / `Experimental`; glossary terms
   `Business.Customer` / `Revenue` / `Churn`.
@@ -89,6 +92,11 @@ SEED_TABLE_COUNT = len(TABLES)
 SEED_MODEL_COUNT = len(MODELS)
 DOMAINS = ("Marketing", "Finance", "Operations")
 DATA_PRODUCTS = {"CustomerInsights": "Marketing", "RevenueAnalytics": "Finance"}
+# Dashboards (FQN `<dashboard service>.<name>` -> display name) an ML model may name.
+DASHBOARDS = {
+    "superset_prod.churn_overview": "Churn overview",
+    "superset_prod.revenue_forecasts": "Revenue forecasts",
+}
 
 _TAGS: tuple[tuple[str, str, str, str | None], ...] = (
     ("PII.Sensitive", "Classification", "Personal data whose loss could harm the person.", None),
@@ -170,13 +178,15 @@ class Seeder:
         self.repo.upsert(self.repo.kinds[entity_type], body, self.actor(by))
 
     def plain(self, entity_type: str, name: str, doc: dict[str, Any]) -> None:
-        """Entities the catalog references but does not serve (teams, domains, data products)."""
+        """Entities the catalog references but does not serve (teams, domains, data products,
+        dashboards); a dashboard's `name` is its FQN, `<dashboard service>.<name>`."""
+        dashboard = entity_type == "dashboard"
         self.store.save(
             Entity(
                 id=seed_uuid(entity_type, name),
                 type=entity_type,
-                name=name,
-                fqn=fqn.quote(name),
+                name=name.rsplit(".", 1)[1] if dashboard else name,
+                fqn=name if dashboard else fqn.quote(name),
                 service=None,
                 database=None,
                 schema=None,
@@ -225,6 +235,8 @@ class Seeder:
             self.plain("domain", domain, {"displayName": domain, "domainType": "Aggregate"})
         for product, domain in DATA_PRODUCTS.items():
             self.plain("dataProduct", product, {"displayName": product, "domain": domain})
+        for dashboard, display_name in DASHBOARDS.items():
+            self.plain("dashboard", dashboard, {"displayName": display_name})
         self._users()
         self._services()
         bodies = {table.name: self._table(i, table) for i, table in enumerate(TABLES)}
