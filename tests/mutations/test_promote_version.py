@@ -14,7 +14,7 @@ mutation Promote($model: String!, $source: String!, $branch: String) {
     __typename
     ... on PromoteVersionSuccess {
       modelVersion {
-        __typename rid modelRid condaRequirements backingRepositories
+        __typename rid modelRid condaRequirements backingRepositories linkedExperiment
         source { type previousModelRid previousModelVersionRid }
         promotedFrom { rid modelRid condaRequirements }
       }
@@ -55,6 +55,7 @@ async def test_promote_answers_the_copy_and_where_it_came_from(
 ) -> None:
     # given
     source = registry_get(emulator, f"/api/v2/models/{CHURN_MODEL_RID}/versions/{LATEST_CHURN}")
+    assert source["linkedExperiment"].startswith("ri.models.main.experiment.")
     # when
     result = await gateway.execute(PROMOTE, {"model": CHURN_PROD_MODEL_RID, "source": LATEST_CHURN})
     # then: the copy is the latest on master
@@ -70,6 +71,8 @@ async def test_promote_answers_the_copy_and_where_it_came_from(
                     "modelRid": CHURN_PROD_MODEL_RID,
                     "condaRequirements": source["condaRequirements"],
                     "backingRepositories": source["backingRepositories"],
+                    # the copy keeps the source's experiment
+                    "linkedExperiment": source["linkedExperiment"],
                     "source": {
                         "type": "promoted",
                         "previousModelRid": CHURN_MODEL_RID,
