@@ -55,7 +55,7 @@ async def test_promote_answers_the_copy_and_where_it_came_from(
 ) -> None:
     # given
     source = registry_get(emulator, f"/api/v2/models/{CHURN_MODEL_RID}/versions/{LATEST_CHURN}")
-    assert source["linkedExperiment"].startswith("ri.models.main.experiment.")
+    assert "linkedExperiment" not in source
     # when
     result = await gateway.execute(PROMOTE, {"model": CHURN_PROD_MODEL_RID, "source": LATEST_CHURN})
     # then: the copy is the latest on master
@@ -71,8 +71,7 @@ async def test_promote_answers_the_copy_and_where_it_came_from(
                     "modelRid": CHURN_PROD_MODEL_RID,
                     "condaRequirements": source["condaRequirements"],
                     "backingRepositories": source["backingRepositories"],
-                    # the copy keeps the source's experiment
-                    "linkedExperiment": source["linkedExperiment"],
+                    "linkedExperiment": None,
                     "source": {
                         "type": "promoted",
                         "previousModelRid": CHURN_MODEL_RID,
@@ -87,6 +86,22 @@ async def test_promote_answers_the_copy_and_where_it_came_from(
             }
         }
     }
+
+
+async def test_the_copy_keeps_the_source_versions_linked_experiment(
+    gateway: GatewayClient, emulator: EmulatorHandle
+) -> None:
+    # given a version trained in an experiment
+    version = registry_version_rid("churn_predictor", 3)
+    source = registry_get(emulator, f"/api/v2/models/{CHURN_MODEL_RID}/versions/{version}")
+    assert source["linkedExperiment"].startswith("ri.models.main.experiment.")
+    # when it is promoted
+    result = await gateway.execute(PROMOTE, {"model": CHURN_PROD_MODEL_RID, "source": version})
+    # then the copy names the same experiment, and so does the registry's copy
+    copy = result["data"]["promoteVersion"]["modelVersion"]
+    assert copy["linkedExperiment"] == source["linkedExperiment"]
+    stored = registry_get(emulator, f"/api/v2/models/{CHURN_PROD_MODEL_RID}/versions/{copy['rid']}")
+    assert stored["linkedExperiment"] == source["linkedExperiment"]
 
 
 async def test_promote_to_a_branch_then_read_it_in_the_next_request(
