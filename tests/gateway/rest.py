@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -37,6 +38,15 @@ def all_models(emulator: EmulatorHandle, fields: str = "") -> list[dict[str, Any
         params["fields"] = fields
     data: list[dict[str, Any]] = catalog_get(emulator, "/v1/mlmodels", **params)["data"]
     return data
+
+
+def graphql_enum_name(value: str | None) -> str | None:
+    """The GraphQL enum value the gateway answers for a catalog string: UPPER_SNAKE, words
+    split at spaces and at camelCase humps (`SecureView` -> `SECURE_VIEW`, `MEASURE HIDDEN`
+    -> `MEASURE_HIDDEN`, `numerical` -> `NUMERICAL`)."""
+    if value is None:
+        return None
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", "_", value).replace(" ", "_").upper()
 
 
 def upstream_calls(emulator: EmulatorHandle) -> dict[str, int]:

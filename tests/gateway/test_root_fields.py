@@ -14,7 +14,7 @@ import pytest
 
 from gateway.emulator.ids import registry_model_rid, registry_version_rid, seed_uuid
 from tests.conftest import EmulatorHandle, GatewayClient
-from tests.gateway.rest import catalog_delete, catalog_get, registry_get
+from tests.gateway.rest import catalog_delete, catalog_get, graphql_enum_name, registry_get
 from tests.mutations.rest import registry_hook
 
 MODEL_FIELDS = """
@@ -126,7 +126,7 @@ def table_from(rest: dict[str, Any]) -> dict[str, Any]:
         "name": rest["name"],
         "fullyQualifiedName": rest["fullyQualifiedName"],
         "description": rest.get("description"),
-        "tableType": rest.get("tableType"),
+        "tableType": graphql_enum_name(rest.get("tableType")),
         "serviceType": rest.get("serviceType"),
         "version": rest["version"],
         "deleted": rest["deleted"],

@@ -131,13 +131,13 @@ async def test_create_answers_the_new_model_with_everything_it_was_given(
                     "mlFeatures": [
                         {
                             "name": "tenure",
-                            "dataType": "numerical",
+                            "dataType": "NUMERICAL",
                             "description": "Days since signup.",
                             "featureAlgorithm": "identity",
                             "featureSources": [
                                 {
                                     "name": "tenure_days",
-                                    "dataType": "integer",
+                                    "dataType": "INTEGER",
                                     "fullyQualifiedName": "bigquery_analytics.events_prod."
                                     "ml_features.customer_features.tenure_days",
                                     "table": {"name": "customer_features"},
@@ -150,15 +150,15 @@ async def test_create_answers_the_new_model_with_everything_it_was_given(
                     "tags": [
                         {
                             "tagFQN": "Tier.Tier2",
-                            "source": "Classification",
-                            "labelType": "Manual",
-                            "state": "Confirmed",
+                            "source": "CLASSIFICATION",
+                            "labelType": "MANUAL",
+                            "state": "CONFIRMED",
                         },
                         {
                             "tagFQN": "Business.Churn",
-                            "source": "Glossary",
-                            "labelType": "Manual",
-                            "state": "Confirmed",
+                            "source": "GLOSSARY",
+                            "labelType": "MANUAL",
+                            "state": "CONFIRMED",
                         },
                     ],
                     "followerCount": 0,

@@ -15,8 +15,6 @@ from gateway.base.errors import (
     UpstreamError,
 )
 from gateway.domain.mutations.inputs import (
-    FeatureDataType,
-    FeatureSourceDataType,
     FeatureSourceInput,
     HyperParameterInput,
     MlFeatureInput,
@@ -26,7 +24,6 @@ from gateway.domain.mutations.inputs import (
     OwnerType,
     ServiceInput,
     TagInput,
-    TagSource,
     model_body,
     model_fqn,
     service_body,
@@ -39,6 +36,7 @@ from gateway.domain.mutations.results import (
     expected,
 )
 from gateway.domain.types.common import ServiceKind
+from gateway.domain.types.enums import FeatureDataType, FeatureSourceDataType, TagSource
 from gateway.domain.validation import check_branch, check_choice, check_fqn, check_uri
 
 USER = "6f0c7a52-2b1d-4c1e-9a1f-3d2e1c0b9a87"

@@ -14,6 +14,7 @@ from strawberry.scalars import JSON
 
 from gateway.base.errors import BadUserInputError
 from gateway.domain.types.common import ServiceKind
+from gateway.domain.types.enums import FeatureDataType, FeatureSourceDataType, TagSource
 from gateway.domain.validation import (
     check_choice,
     check_fqn,
@@ -44,34 +45,10 @@ SERVICE_TYPES: dict[ServiceKind, frozenset[str]] = {
 }
 
 
-@strawberry.enum(description="Where a tag comes from.")
-class TagSource(Enum):
-    CLASSIFICATION = "Classification"
-    GLOSSARY = "Glossary"
-
-
 @strawberry.enum(description="Kind of an owner.")
 class OwnerType(Enum):
     USER = "user"
     TEAM = "team"
-
-
-@strawberry.enum(description="Kind of values an ML feature holds.")
-class FeatureDataType(Enum):
-    NUMERICAL = "numerical"
-    CATEGORICAL = "categorical"
-
-
-@strawberry.enum(description="Data type of a feature source column.")
-class FeatureSourceDataType(Enum):
-    INTEGER = "integer"
-    NUMBER = "number"
-    STRING = "string"
-    ARRAY = "array"
-    DATE = "date"
-    TIMESTAMP = "timestamp"
-    OBJECT = "object"
-    BOOLEAN = "boolean"
 
 
 @strawberry.input(description="A tag to attach (applied manually, confirmed).")

@@ -10,6 +10,13 @@ from typing import Any, TypeAlias, TypeVar
 
 import strawberry
 
+from gateway.domain.types.enums import (
+    UNKNOWN_IS_NULL,
+    CatalogValues,
+    TagLabelType,
+    TagSource,
+    TagState,
+)
 from gateway.upstream.records import EntityReferenceRecord, TagLabelRecord
 
 T = TypeVar("T")
@@ -56,11 +63,15 @@ class Tag:
     name: str | None = strawberry.field(description="Short name of the tag.")
     display_name: str | None = strawberry.field(description="Human-readable name.")
     description: str | None = strawberry.field(description="What the tag means (Markdown).")
-    source: str = strawberry.field(description="`Classification` or `Glossary`.")
-    label_type: str = strawberry.field(
-        description="How it was applied: Manual, Propagated, Automated, Derived or Generated."
+    source: TagSource | None = strawberry.field(
+        description="Classification tag or glossary term." + UNKNOWN_IS_NULL
     )
-    state: str = strawberry.field(description="`Suggested` or `Confirmed`.")
+    label_type: TagLabelType | None = strawberry.field(
+        description="How the tag was applied (by a person, a tool, lineage...)." + UNKNOWN_IS_NULL
+    )
+    state: TagState | None = strawberry.field(
+        description="Whether the tag is confirmed or only suggested." + UNKNOWN_IS_NULL
+    )
 
     @classmethod
     def from_record(cls, r: TagLabelRecord) -> Tag:
@@ -69,10 +80,15 @@ class Tag:
             name=r.name,
             display_name=r.display_name,
             description=r.description,
-            source=r.source,
-            label_type=r.label_type,
-            state=r.state,
+            source=_TAG_SOURCE(r.source),
+            label_type=_TAG_LABEL_TYPE(r.label_type),
+            state=_TAG_STATE(r.state),
         )
+
+
+_TAG_SOURCE = CatalogValues(TagSource, "Tag.source")
+_TAG_LABEL_TYPE = CatalogValues(TagLabelType, "Tag.labelType")
+_TAG_STATE = CatalogValues(TagState, "Tag.state")
 
 
 def tags_of(records: list[TagLabelRecord] | None) -> list[Tag]:

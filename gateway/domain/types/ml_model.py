@@ -21,6 +21,12 @@ from gateway.domain.types.common import (
     tags_of,
 )
 from gateway.domain.types.connection import Connection, catalog_connection, page_args
+from gateway.domain.types.enums import (
+    UNKNOWN_IS_NULL,
+    CatalogValues,
+    FeatureDataType,
+    FeatureSourceDataType,
+)
 from gateway.domain.types.keys import ReferenceFetch, key_value, missing_key
 from gateway.domain.types.model_version import ModelVersion, list_versions
 from gateway.domain.types.relations import Relations, grouping_fields, social_fields
@@ -38,10 +44,17 @@ if TYPE_CHECKING:
     from gateway.domain.types.table import Table
 
 
+_SOURCE_DATA_TYPE = CatalogValues(FeatureSourceDataType, "FeatureSource.dataType")
+_FEATURE_DATA_TYPE = CatalogValues(FeatureDataType, "MlFeature.dataType")
+
+
 @strawberry.type(description="Where a feature's values come from: a table column.")
 class FeatureSource:
     name: str | None = strawberry.field(description="Source name (usually the column).")
-    data_type: str | None = strawberry.field(description="integer, number, string, ...")
+    data_type: FeatureSourceDataType | None = strawberry.field(
+        description="Data type of the source's values; null when the catalog does not say."
+        + UNKNOWN_IS_NULL
+    )
     fully_qualified_name: str | None = strawberry.field(description="Column FQN.")
     description: str | None = strawberry.field(description="Notes on the source.")
     record: strawberry.Private[FeatureSourceRecord]
@@ -50,7 +63,7 @@ class FeatureSource:
     def from_record(cls, r: FeatureSourceRecord) -> FeatureSource:
         return cls(
             name=r.name,
-            data_type=r.data_type,
+            data_type=_SOURCE_DATA_TYPE(r.data_type),
             fully_qualified_name=r.fully_qualified_name,
             description=r.description,
             record=r,
@@ -74,7 +87,10 @@ class FeatureSource:
 @strawberry.type(description="A feature the model consumes.")
 class MlFeature:
     name: str | None = strawberry.field(description="Feature name.")
-    data_type: str | None = strawberry.field(description="numerical or categorical.")
+    data_type: FeatureDataType | None = strawberry.field(
+        description="Numerical or categorical; null when the catalog does not say."
+        + UNKNOWN_IS_NULL
+    )
     description: str | None = strawberry.field(description="What the feature means.")
     fully_qualified_name: str | None = strawberry.field(description="`<model FQN>.<feature>`.")
     feature_algorithm: str | None = strawberry.field(description="How it is derived.")
@@ -85,7 +101,7 @@ class MlFeature:
     def from_record(cls, r: MlFeatureRecord) -> MlFeature:
         return cls(
             name=r.name,
-            data_type=r.data_type,
+            data_type=_FEATURE_DATA_TYPE(r.data_type),
             description=r.description,
             fully_qualified_name=r.fully_qualified_name,
             feature_algorithm=r.feature_algorithm,

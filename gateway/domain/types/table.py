@@ -11,6 +11,13 @@ import strawberry
 from gateway.domain.context import Info
 from gateway.domain.selection import TABLE_FIELDS, upstream_fields
 from gateway.domain.types.common import EntityRef, Tag, record_updated_at, tags_of
+from gateway.domain.types.enums import (
+    UNKNOWN_IS_NULL,
+    CatalogValues,
+    ColumnConstraint,
+    ColumnDataType,
+    TableType,
+)
 from gateway.domain.types.keys import ReferenceFetch, key_value, missing_key
 from gateway.domain.types.relations import Relations, social_fields
 from gateway.domain.types.service import Service
@@ -24,16 +31,22 @@ if TYPE_CHECKING:
 @strawberry.type(description="A column of a table (nested for struct/array types).")
 class Column:
     name: str = strawberry.field(description="Column name.")
-    data_type: str = strawberry.field(description="Data type, e.g. BIGINT, VARCHAR, STRUCT.")
-    data_type_display: str | None = strawberry.field(description="Type as the source shows it.")
+    data_type: ColumnDataType | None = strawberry.field(
+        description="Data type, e.g. BIGINT, VARCHAR, STRUCT." + UNKNOWN_IS_NULL
+    )
+    data_type_display: str | None = strawberry.field(
+        description="Type as the source shows it, e.g. `varchar(64)`, `array<int>`."
+    )
     data_length: int | None = strawberry.field(description="Length for CHAR/VARCHAR/BINARY.")
     precision: int | None = strawberry.field(description="Numeric precision.")
     scale: int | None = strawberry.field(description="Numeric scale.")
-    array_data_type: str | None = strawberry.field(description="Element type of an ARRAY.")
+    array_data_type: ColumnDataType | None = strawberry.field(
+        description="Element type of an ARRAY; null for other types." + UNKNOWN_IS_NULL
+    )
     description: str | None = strawberry.field(description="What the column holds (Markdown).")
     fully_qualified_name: str | None = strawberry.field(description="`<table FQN>.<column>`.")
-    constraint: str | None = strawberry.field(
-        description="Column constraint: NULL, NOT_NULL, UNIQUE or PRIMARY_KEY."
+    constraint: ColumnConstraint | None = strawberry.field(
+        description="Constraint declared on the column; null when none is." + UNKNOWN_IS_NULL
     )
     ordinal_position: int | None = strawberry.field(description="Position in the table.")
     tags: list[Tag] = strawberry.field(description="Tags on the column.")
@@ -43,19 +56,25 @@ class Column:
     def from_record(cls, r: ColumnRecord) -> Column:
         return cls(
             name=r.name,
-            data_type=r.data_type,
+            data_type=_DATA_TYPE(r.data_type),
             data_type_display=r.data_type_display,
             data_length=r.data_length,
             precision=r.precision,
             scale=r.scale,
-            array_data_type=r.array_data_type,
+            array_data_type=_ARRAY_DATA_TYPE(r.array_data_type),
             description=r.description,
             fully_qualified_name=r.fully_qualified_name,
-            constraint=r.constraint,
+            constraint=_CONSTRAINT(r.constraint),
             ordinal_position=r.ordinal_position,
             tags=tags_of(r.tags),
             children=[Column.from_record(c) for c in r.children or ()],
         )
+
+
+_DATA_TYPE = CatalogValues(ColumnDataType, "Column.dataType")
+_ARRAY_DATA_TYPE = CatalogValues(ColumnDataType, "Column.arrayDataType")
+_CONSTRAINT = CatalogValues(ColumnConstraint, "Column.constraint")
+_TABLE_TYPE = CatalogValues(TableType, "Table.tableType")
 
 
 def _columns(root: Table) -> list[Column]:
@@ -83,7 +102,10 @@ class Table(Relations[TableRecord]):
     )
     display_name: str | None = strawberry.field(description="Human-readable name.")
     description: str | None = strawberry.field(description="What the table holds (Markdown).")
-    table_type: str | None = strawberry.field(description="Regular, View, External, ...")
+    table_type: TableType | None = strawberry.field(
+        description="Regular table, view, external table, ...; null when the catalog does not "
+        "say." + UNKNOWN_IS_NULL
+    )
     # Nested objects and times are converted when asked for, not for every table fetched.
     columns: list[Column] = strawberry.field(
         resolver=_columns, description="Columns in ordinal order."
@@ -109,7 +131,7 @@ class Table(Relations[TableRecord]):
             fully_qualified_name=r.fully_qualified_name or r.name,
             display_name=r.display_name,
             description=r.description,
-            table_type=r.table_type,
+            table_type=_TABLE_TYPE(r.table_type),
             service_type=r.service_type,
             version=r.version,
             updated_by=r.updated_by,
