@@ -111,6 +111,8 @@ def shown_mlflow(name: str, tracking: str = "http://mlflow:5000") -> dict[str, A
                 "trackingUri": tracking,
                 # The catalog keeps the URI as written; the gateway masks its password.
                 "registryUri": f"mysql+pymysql://u:{MASK}@db:3306/mlflow",
+                # The catalog stores the default its connection schema declares.
+                "supportsMetadataExtraction": True,
             }
         },
         "owners": [{"name": "carol"}],
@@ -119,14 +121,18 @@ def shown_mlflow(name: str, tracking: str = "http://mlflow:5000") -> dict[str, A
     }
 
 
+# With the defaults the connection schemas declare, which the catalog stores.
 SHOWN_SAGEMAKER_CONNECTION = {
     "config": {
         "type": "SageMaker",
         "awsConfig": {
+            "enabled": False,
             "awsAccessKeyId": "AKIAEXAMPLE",
             "awsSecretAccessKey": MASK,
             "awsRegion": "us-east-1",
+            "assumeRoleSessionName": "OpenMetadataSession",
         },
+        "supportsMetadataExtraction": True,
     }
 }
 
