@@ -16,16 +16,42 @@ from gateway.domain.selection import (
     upstream_fields,
 )
 from gateway.domain.types.common import Include, ServiceKind
-from gateway.domain.types.connection import Connection, catalog_connection, page_args
+from gateway.domain.types.connection import (
+    AFTER_DOC,
+    BEFORE_DOC,
+    FIRST_DOC,
+    INCLUDE_DOC,
+    LAST_DOC,
+    Connection,
+    catalog_connection,
+    page_args,
+)
 from gateway.domain.types.ml_model import MlModel, list_models
-from gateway.domain.types.model_version import ModelVersion, list_versions
+from gateway.domain.types.model_version import (
+    BRANCH_DOC,
+    VERSIONS_AFTER_DOC,
+    VERSIONS_FIRST_DOC,
+    ModelVersion,
+    list_versions,
+)
 from gateway.domain.types.service import Service
 from gateway.domain.types.table import Table
 from gateway.domain.types.user import User
 from gateway.domain.validation import check_name, check_rid, check_uuid, one_of
 
-_FIRST = "Page size, from the start or after `after` (default 10)."
-_LAST = "Page size backwards from `before`."
+_FIRST = strawberry.argument(description=FIRST_DOC)
+_AFTER = strawberry.argument(description=AFTER_DOC)
+_LAST = strawberry.argument(description=LAST_DOC)
+_BEFORE = strawberry.argument(description=BEFORE_DOC)
+_INCLUDE = strawberry.argument(description=INCLUDE_DOC)
+_ID = "Catalog id (UUID) of the {}; pass it or `{}`, not both. Not a UUID: BAD_USER_INPUT."
+_KIND = strawberry.argument(
+    description="ML model services or database services: each kind has its own names and ids."
+)
+_MODEL_RID = strawberry.argument(
+    description="RID of the registry model (`ri.<service>.<instance>.<type>.<locator>`), e.g. "
+    "an ML model's `registryModelRid`. Not a RID: BAD_USER_INPUT."
+)
 
 
 @strawberry.type(
@@ -39,9 +65,24 @@ class Query:
     async def ml_model(
         self,
         info: Info,
-        id: strawberry.ID | None = None,
-        fully_qualified_name: str | None = None,
-        include: Include = Include.NON_DELETED,
+        id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description=_ID.format("model", "fullyQualifiedName")),
+        ] = None,
+        fully_qualified_name: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Fully qualified name, `<service>.<model>`; pass it or `id`, not both."
+            ),
+        ] = None,
+        include: Annotated[
+            Include,
+            strawberry.argument(
+                description="Which models the lookup sees by soft-deletion state: a live "
+                "one only (NON_DELETED, the default), a soft-deleted one only (DELETED), or "
+                "either (ALL). A model it does not see is null."
+            ),
+        ] = Include.NON_DELETED,
     ) -> MlModel | None:
         one_of(("id", "fullyQualifiedName"), (id, fully_qualified_name))
         fields = upstream_fields(info, MODEL_FIELDS)
@@ -72,15 +113,18 @@ class Query:
     async def ml_models(
         self,
         info: Info,
-        first: Annotated[int | None, strawberry.argument(description=_FIRST)] = None,
-        after: str | None = None,
-        last: Annotated[int | None, strawberry.argument(description=_LAST)] = None,
-        before: str | None = None,
+        first: Annotated[int | None, _FIRST] = None,
+        after: Annotated[str | None, _AFTER] = None,
+        last: Annotated[int | None, _LAST] = None,
+        before: Annotated[str | None, _BEFORE] = None,
         service: Annotated[
             str | None,
-            strawberry.argument(description="Only models of this ML model service (by name)."),
+            strawberry.argument(
+                description="Only models of this ML model service (its name); all services' "
+                "when not given. An unknown service is an empty page."
+            ),
         ] = None,
-        include: Include = Include.NON_DELETED,
+        include: Annotated[Include, _INCLUDE] = Include.NON_DELETED,
     ) -> Connection[MlModel] | None:
         return await list_models(
             info,
@@ -96,9 +140,17 @@ class Query:
     async def service(
         self,
         info: Info,
-        kind: ServiceKind,
-        id: strawberry.ID | None = None,
-        name: str | None = None,
+        kind: Annotated[ServiceKind, _KIND],
+        id: Annotated[
+            strawberry.ID | None, strawberry.argument(description=_ID.format("service", "name"))
+        ] = None,
+        name: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Service name (1 to 256 characters, no `::`), unique within its "
+                "kind; pass it or `id`, not both."
+            ),
+        ] = None,
     ) -> Service | None:
         one_of(("id", "name"), (id, name))
         fields = upstream_fields(info, SERVICE_FIELDS)
@@ -120,12 +172,12 @@ class Query:
     async def services(
         self,
         info: Info,
-        kind: ServiceKind,
-        first: Annotated[int | None, strawberry.argument(description=_FIRST)] = None,
-        after: str | None = None,
-        last: Annotated[int | None, strawberry.argument(description=_LAST)] = None,
-        before: str | None = None,
-        include: Include = Include.NON_DELETED,
+        kind: Annotated[ServiceKind, _KIND],
+        first: Annotated[int | None, _FIRST] = None,
+        after: Annotated[str | None, _AFTER] = None,
+        last: Annotated[int | None, _LAST] = None,
+        before: Annotated[str | None, _BEFORE] = None,
+        include: Annotated[Include, _INCLUDE] = Include.NON_DELETED,
     ) -> Connection[Service] | None:
         args = page_args(first, after, last, before, info.context.settings.max_page_size)
         page = await info.context.catalog.list_services(
@@ -144,8 +196,17 @@ class Query:
     async def table(
         self,
         info: Info,
-        id: strawberry.ID | None = None,
-        fully_qualified_name: str | None = None,
+        id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description=_ID.format("table", "fullyQualifiedName")),
+        ] = None,
+        fully_qualified_name: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Fully qualified name, `<service>.<database>.<schema>.<table>`; "
+                "pass it or `id`, not both."
+            ),
+        ] = None,
     ) -> Table | None:
         one_of(("id", "fullyQualifiedName"), (id, fully_qualified_name))
         fields = upstream_fields(info, TABLE_FIELDS)
@@ -161,10 +222,10 @@ class Query:
     async def tables(
         self,
         info: Info,
-        first: Annotated[int | None, strawberry.argument(description=_FIRST)] = None,
-        after: str | None = None,
-        last: Annotated[int | None, strawberry.argument(description=_LAST)] = None,
-        before: str | None = None,
+        first: Annotated[int | None, _FIRST] = None,
+        after: Annotated[str | None, _AFTER] = None,
+        last: Annotated[int | None, _LAST] = None,
+        before: Annotated[str | None, _BEFORE] = None,
         database: Annotated[
             str | None,
             strawberry.argument(description="Only tables of this database (FQN `service.db`)."),
@@ -175,7 +236,7 @@ class Query:
                 description="Only tables of this schema (FQN `service.db.schema`)."
             ),
         ] = None,
-        include: Include = Include.NON_DELETED,
+        include: Annotated[Include, _INCLUDE] = Include.NON_DELETED,
     ) -> Connection[Table] | None:
         args = page_args(first, after, last, before, info.context.settings.max_page_size)
         page = await info.context.catalog.list_tables(
@@ -193,7 +254,17 @@ class Query:
 
     @strawberry.field(description="One user, by `id` or `name`.")
     async def user(
-        self, info: Info, id: strawberry.ID | None = None, name: str | None = None
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID | None, strawberry.argument(description=_ID.format("user", "name"))
+        ] = None,
+        name: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Login name (1 to 256 characters, no `::`); pass it or `id`, not both."
+            ),
+        ] = None,
     ) -> User | None:
         one_of(("id", "name"), (id, name))
         if id is not None:
@@ -210,10 +281,10 @@ class Query:
     async def users(
         self,
         info: Info,
-        first: Annotated[int | None, strawberry.argument(description=_FIRST)] = None,
-        after: str | None = None,
-        last: Annotated[int | None, strawberry.argument(description=_LAST)] = None,
-        before: str | None = None,
+        first: Annotated[int | None, _FIRST] = None,
+        after: Annotated[str | None, _AFTER] = None,
+        last: Annotated[int | None, _LAST] = None,
+        before: Annotated[str | None, _BEFORE] = None,
     ) -> Connection[User] | None:
         args = page_args(first, after, last, before, info.context.settings.max_page_size)
         page = await info.context.catalog.list_users(
@@ -230,7 +301,16 @@ class Query:
 
     @strawberry.field(description="One registry model version.")
     async def model_version(
-        self, info: Info, model_rid: str, version_rid: str
+        self,
+        info: Info,
+        model_rid: Annotated[str, _MODEL_RID],
+        version_rid: Annotated[
+            str,
+            strawberry.argument(
+                description="RID of the version, one of that model's. Not a RID: "
+                "BAD_USER_INPUT; no such version (or model): null."
+            ),
+        ],
     ) -> ModelVersion | None:
         key = (check_rid(model_rid, "modelRid"), check_rid(version_rid, "versionRid"))
         record = await info.context.loaders.version_by_rid.load(key)
@@ -240,14 +320,9 @@ class Query:
     async def model_versions(
         self,
         info: Info,
-        model_rid: str,
-        branch: Annotated[
-            str | None,
-            strawberry.argument(
-                description="Model branch (default: the configured default, master)."
-            ),
-        ] = None,
-        first: Annotated[int | None, strawberry.argument(description="Page size (20).")] = None,
-        after: str | None = None,
+        model_rid: Annotated[str, _MODEL_RID],
+        branch: Annotated[str | None, strawberry.argument(description=BRANCH_DOC)] = None,
+        first: Annotated[int | None, strawberry.argument(description=VERSIONS_FIRST_DOC)] = None,
+        after: Annotated[str | None, strawberry.argument(description=VERSIONS_AFTER_DOC)] = None,
     ) -> Connection[ModelVersion] | None:
         return await list_versions(info, check_rid(model_rid, "modelRid"), branch, first, after)

@@ -5,11 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from enum import Enum
+from typing import Annotated, Any
 
 import pytest
 import strawberry
-from graphql import GraphQLError, get_introspection_query
+from graphql import (
+    GraphQLEnumType,
+    GraphQLError,
+    GraphQLInputObjectType,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    get_introspection_query,
+)
 from strawberry.federation.schema_directives import Key
 from strawberry.federation.types import FieldSet
 
@@ -26,6 +35,99 @@ async def _post(
         emulator.reset_counters()
         response = await gateway.http.post("/graphql", json={"query": query})
         return response.status_code, response.json()
+
+
+# The federation spec's own definitions: their text is the spec's, not this schema's.
+FEDERATION_TYPES = {"_Any", "_Entity", "_Service", "_FieldSet", "link__Import", "link__Purpose"}
+FEDERATION_FIELDS = {"Query._entities", "Query._service"}
+
+
+def undescribed(schema: GraphQLSchema) -> list[str]:
+    """Coordinates of every type, field, argument, input field and enum value without a
+    description (blank counts as none), federation and introspection definitions aside."""
+    missing: list[str] = []
+    for name, kind in schema.type_map.items():
+        if name.startswith("__") or name in FEDERATION_TYPES:
+            continue
+        if not (kind.description or "").strip():
+            missing.append(name)
+        if isinstance(kind, GraphQLObjectType | GraphQLInterfaceType):
+            for field_name, field in kind.fields.items():
+                coordinate = f"{name}.{field_name}"
+                if coordinate in FEDERATION_FIELDS:
+                    continue
+                if not (field.description or "").strip():
+                    missing.append(coordinate)
+                missing += [
+                    f"{coordinate}({arg_name}:)"
+                    for arg_name, arg in field.args.items()
+                    if not (arg.description or "").strip()
+                ]
+        elif isinstance(kind, GraphQLInputObjectType):
+            missing += [
+                f"{name}.{field_name}"
+                for field_name, field in kind.fields.items()
+                if not (field.description or "").strip()
+            ]
+        elif isinstance(kind, GraphQLEnumType):
+            missing += [
+                f"{name}.{value_name}"
+                for value_name, value in kind.values.items()
+                if not (value.description or "").strip()
+            ]
+    return sorted(missing)
+
+
+def test_everything_in_the_schema_is_described() -> None:
+    from gateway.graphql.schema import create_schema
+
+    assert undescribed(create_schema()._schema) == [], (
+        "describe these (what it means, defaults, limits): Strawberry takes "
+        "`description=` on types, fields, arguments (strawberry.argument) and enum values "
+        "(strawberry.enum_value)"
+    )
+
+
+# A small schema with one undescribed definition of each kind, and federation's own.
+@strawberry.enum(description="A colour.")
+class Colour(Enum):
+    RED = strawberry.enum_value("red", description="Red.")
+    BLUE = "blue"
+
+
+@strawberry.input(description="Which items.")
+class Filter:
+    colour: Colour = strawberry.field(description="Of this colour.")
+    name: str = strawberry.field(description=" ")
+
+
+@strawberry.type
+class Item:
+    name: str
+
+
+def _items(
+    where: Annotated[Filter, strawberry.argument(description="Filter.")], first: int
+) -> list[Item]:
+    return []
+
+
+@strawberry.federation.type(description="Items.")
+class ItemQuery:
+    items: list[Item] = strawberry.field(resolver=_items, description="Items.")
+
+
+def test_the_description_rule_names_each_kind_of_undescribed_definition() -> None:
+    # given
+    schema = strawberry.federation.Schema(query=ItemQuery, types=[Item])
+    # then
+    assert undescribed(schema._schema) == [
+        "Colour.BLUE",
+        "Filter.name",
+        "Item",
+        "Item.name",
+        "Query.items(first:)",
+    ]
 
 
 async def test_introspection_is_not_held_to_the_depth_limit(emulator: EmulatorHandle) -> None:

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Literal
 
 import strawberry
 
 from gateway.domain.context import Info
 from gateway.domain.mutations.fresh import read_model, read_table
+from gateway.domain.types.enums import described
 from gateway.domain.types.ml_model import MlModel
 from gateway.domain.types.table import Table
 
 
 @strawberry.enum(description="Kind of entity that can be followed and voted on.")
 class AssetKind(Enum):
-    ML_MODEL = "mlmodel"
-    TABLE = "table"
+    _value_: Literal["mlmodel", "table"]  # the catalog's entity types, for mypy
+    ML_MODEL = described("mlmodel", "An ML model (`MlModel`), by its catalog id.")
+    TABLE = described("table", "A table (`Table`), by its catalog id.")
 
 
 ASSET_LABELS = {AssetKind.ML_MODEL: "ML model", AssetKind.TABLE: "table"}

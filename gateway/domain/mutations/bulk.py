@@ -30,6 +30,7 @@ from gateway.domain.mutations.results import (
     invalid,
 )
 from gateway.domain.selection import MODEL_FIELDS, upstream_fields
+from gateway.domain.types.enums import described
 from gateway.domain.types.ml_model import MlModel
 from gateway.upstream.http import sanitize
 from gateway.upstream.records import BulkResponseRecord
@@ -40,9 +41,11 @@ _NOT_FOUND = re.compile(r"instance for .+ not found")
 
 @strawberry.enum(description="How a bulk write went overall.")
 class BulkStatus(Enum):
-    SUCCESS = "success"
-    PARTIAL_SUCCESS = "partialSuccess"
-    FAILURE = "failure"
+    SUCCESS = described("success", "Every item was written.")
+    PARTIAL_SUCCESS = described(
+        "partialSuccess", "Some items were written and some failed: see each item's `error`."
+    )
+    FAILURE = described("failure", "No item was written: see each item's `error`.")
 
 
 @strawberry.type(description="The outcome of one item of a bulk upsert.")

@@ -14,7 +14,12 @@ from strawberry.scalars import JSON
 
 from gateway.base.errors import BadUserInputError
 from gateway.domain.types.common import ServiceKind
-from gateway.domain.types.enums import FeatureDataType, FeatureSourceDataType, TagSource
+from gateway.domain.types.enums import (
+    FeatureDataType,
+    FeatureSourceDataType,
+    TagSource,
+    described,
+)
 from gateway.domain.validation import (
     check_choice,
     check_fqn,
@@ -47,8 +52,8 @@ SERVICE_TYPES: dict[ServiceKind, frozenset[str]] = {
 
 @strawberry.enum(description="Kind of an owner.")
 class OwnerType(Enum):
-    USER = "user"
-    TEAM = "team"
+    USER = described("user", "A user (`User`).")
+    TEAM = described("team", "A team (`Team`); only teams of type Group may own entities.")
 
 
 @strawberry.input(description="A tag to attach (applied manually, confirmed).")

@@ -13,14 +13,22 @@ from enum import Enum
 import strawberry
 
 from gateway.base import errors
+from gateway.domain.types.enums import described
 
 
 @strawberry.enum(description="Stable code of an expected mutation failure.")
 class MutationErrorCode(Enum):
-    CONFLICT = "CONFLICT"
-    NOT_FOUND = "NOT_FOUND"
-    BAD_USER_INPUT = "BAD_USER_INPUT"
-    FORBIDDEN = "FORBIDDEN"
+    CONFLICT = described(
+        "CONFLICT", "The write collides with an existing entity (`ConflictError`)."
+    )
+    NOT_FOUND = described(
+        "NOT_FOUND",
+        "The entity, or something the input refers to, does not exist (`NotFoundError`).",
+    )
+    BAD_USER_INPUT = described("BAD_USER_INPUT", "The input is invalid (`ValidationError`).")
+    FORBIDDEN = described(
+        "FORBIDDEN", "The caller may not make this change upstream (`PermissionError`)."
+    )
 
 
 @strawberry.interface(description="An expected failure of a mutation, answered as data.")

@@ -6,7 +6,7 @@ import inspect
 from collections.abc import Awaitable
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Any, TypeAlias, TypeVar
+from typing import Any, Literal, TypeAlias, TypeVar
 
 import strawberry
 
@@ -16,6 +16,7 @@ from gateway.domain.types.enums import (
     TagLabelType,
     TagSource,
     TagState,
+    described,
 )
 from gateway.upstream.records import EntityReferenceRecord, TagLabelRecord
 
@@ -37,22 +38,37 @@ async def settled(value: Deferred[T]) -> T:
 
 @strawberry.enum(description="Which entities a lookup or list sees, by soft-deletion state.")
 class Include(Enum):
-    NON_DELETED = "non-deleted"
-    DELETED = "deleted"
-    ALL = "all"
+    _value_: Literal["non-deleted", "deleted", "all"]  # the catalog's `include=`, for mypy
+    NON_DELETED = described("non-deleted", "Only live entities: not soft-deleted (the default).")
+    DELETED = described("deleted", "Only soft-deleted entities: deleted, but restorable.")
+    ALL = described("all", "Live and soft-deleted entities alike.")
 
 
 @strawberry.enum(description="The kind of a catalog service.")
 class ServiceKind(Enum):
-    ML_MODEL = "mlmodel"
-    DATABASE = "database"
+    _value_: Literal["mlmodel", "database"]  # the catalog's service kinds, for mypy
+    ML_MODEL = described(
+        "mlmodel",
+        "An ML model service, e.g. an MLflow tracking server or SageMaker: where ML models "
+        "are registered.",
+    )
+    DATABASE = described(
+        "database",
+        "A database service, e.g. a Postgres server or a BigQuery project: where databases, "
+        "schemas and tables come from.",
+    )
 
 
 @strawberry.enum(description="A vote on an entity.")
 class VoteType(Enum):
-    UP = "votedUp"
-    DOWN = "votedDown"
-    NONE = "unVoted"
+    _value_: Literal["votedUp", "votedDown", "unVoted"]  # the catalog's votes, for mypy
+    UP = described("votedUp", "An up vote.")
+    DOWN = described("votedDown", "A down vote.")
+    NONE = described(
+        "unVoted",
+        "No vote: in an answer, the caller has not voted; given to `vote`, withdraws the "
+        "caller's vote.",
+    )
 
 
 @strawberry.type(description="A classification tag or glossary term attached to an entity.")

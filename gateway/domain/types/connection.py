@@ -19,6 +19,30 @@ R = TypeVar("R")
 
 DEFAULT_PAGE_SIZE = 10
 
+# Descriptions of the paging arguments every catalog connection takes.
+FIRST_DOC = (
+    "Page size, counted from the start or from `after`: 0 to the gateway's maximum "
+    "(GATEWAY_MAX_PAGE_SIZE, 1000 by default); 10 when neither `first` nor `last` is given. "
+    "Not with `last`."
+)
+AFTER_DOC = (
+    "Cursor to page forwards from (`pageInfo.endCursor` or an edge's `cursor`): the page "
+    "starts after that item. Not with `before`; a cursor the catalog cannot read is "
+    "BAD_USER_INPUT."
+)
+LAST_DOC = (
+    "Page size counted backwards from `before`, which it needs: 0 to the gateway's maximum. "
+    "Not with `first`."
+)
+BEFORE_DOC = (
+    "Cursor to page backwards from (`pageInfo.startCursor` or an edge's `cursor`): the page "
+    "ends before that item. Not with `after`."
+)
+INCLUDE_DOC = (
+    "Which entities to list by soft-deletion state: live ones only (NON_DELETED, the "
+    "default), soft-deleted ones only (DELETED), or both (ALL)."
+)
+
 
 def _edge_cursor(root: Edge[Any]) -> str:
     return root.cursor()

@@ -32,11 +32,14 @@ UNKNOWN_IS_NULL: Final = (
 )
 
 
-def _v(value: str, description: str) -> str:
-    """An enum member's catalog value with its GraphQL description. Typed as the value it
-    becomes: `@strawberry.enum` replaces the definition by its value (`Member.value` is the
-    catalog's string at run time, as the encoding of inputs needs)."""
+def described(value: str, description: str) -> str:
+    """An enum member's value with its GraphQL description (`strawberry.enum_value`), typed
+    as the value it becomes: `@strawberry.enum` replaces the definition by its value, so
+    `Member.value` is the string at run time (what requests to the upstreams carry)."""
     return cast(str, strawberry.enum_value(value, description=description))
+
+
+_v = described
 
 
 @strawberry.enum(description="Where a tag comes from.")

@@ -28,7 +28,13 @@ from gateway.domain.types.enums import (
     FeatureSourceDataType,
 )
 from gateway.domain.types.keys import ReferenceFetch, key_value, missing_key
-from gateway.domain.types.model_version import ModelVersion, list_versions
+from gateway.domain.types.model_version import (
+    BRANCH_DOC,
+    VERSIONS_AFTER_DOC,
+    VERSIONS_FIRST_DOC,
+    ModelVersion,
+    list_versions,
+)
 from gateway.domain.types.relations import Relations, grouping_fields, social_fields
 from gateway.domain.types.service import Service
 from gateway.domain.validation import check_fqn, check_uuid
@@ -263,9 +269,9 @@ class MlModel(Relations[MlModelRecord]):
     async def versions(
         self,
         info: Info,
-        branch: str | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        branch: Annotated[str | None, strawberry.argument(description=BRANCH_DOC)] = None,
+        first: Annotated[int | None, strawberry.argument(description=VERSIONS_FIRST_DOC)] = None,
+        after: Annotated[str | None, strawberry.argument(description=VERSIONS_AFTER_DOC)] = None,
     ) -> Connection[ModelVersion] | None:
         rid = await settled(self.registry_model_rid(info))
         if rid is None:

@@ -193,6 +193,21 @@ class ModelVersion:
 
 ModelVersionConnection = Connection[ModelVersion]
 
+# Descriptions of the arguments of the version pages (`modelVersions`, `MlModel.versions`).
+BRANCH_DOC = (
+    "Branch of the registry model whose versions to list; the gateway's default branch "
+    "(GATEWAY_DEFAULT_BRANCH, `master` by default) when not given. A branch without "
+    "versions is an empty page."
+)
+VERSIONS_FIRST_DOC = (
+    "Page size: 1 to the gateway's maximum (GATEWAY_MAX_PAGE_SIZE, 1000 by default); 20 when "
+    "not given. The registry pages forwards only, so there is no `last`/`before`."
+)
+VERSIONS_AFTER_DOC = (
+    "Cursor to page forwards from (`pageInfo.endCursor` or an edge's `cursor`): the page "
+    "starts after that version. A cursor the gateway cannot read is BAD_USER_INPUT."
+)
+
 
 def _encode(token: str | None, skip: int) -> str:
     return base64.urlsafe_b64encode(orjson.dumps({"p": token, "s": skip})).decode()

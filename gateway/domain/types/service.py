@@ -23,7 +23,14 @@ from gateway.domain.types.common import (
     from_epoch_ms,
     tags_of,
 )
-from gateway.domain.types.connection import Connection
+from gateway.domain.types.connection import (
+    AFTER_DOC,
+    BEFORE_DOC,
+    FIRST_DOC,
+    INCLUDE_DOC,
+    LAST_DOC,
+    Connection,
+)
 from gateway.domain.types.keys import key_value, missing_key
 from gateway.domain.types.relations import refs_of
 from gateway.domain.types.user import Owner, owners_of
@@ -171,11 +178,13 @@ class Service:
     async def ml_models(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        include: Include = Include.NON_DELETED,
+        first: Annotated[int | None, strawberry.argument(description=FIRST_DOC)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER_DOC)] = None,
+        last: Annotated[int | None, strawberry.argument(description=LAST_DOC)] = None,
+        before: Annotated[str | None, strawberry.argument(description=BEFORE_DOC)] = None,
+        include: Annotated[
+            Include, strawberry.argument(description=INCLUDE_DOC)
+        ] = Include.NON_DELETED,
     ) -> Connection[Annotated[MlModel, strawberry.lazy("gateway.domain.types.ml_model")]]:
         from gateway.domain.types.connection import empty_connection
         from gateway.domain.types.ml_model import list_models
