@@ -80,7 +80,7 @@ def refused(user: str, operation: str) -> str:
 async def test_a_plain_user_may_not_create_and_an_admin_may(
     gateway: GatewayClient, emulator: EmulatorHandle
 ) -> None:
-    body = {"input": {"name": "kevins_model", "service": "mlflow_prod"}}
+    body: dict[str, object] = {"input": {"name": "kevins_model", "service": "mlflow_prod"}}
     as_plain = await gateway.execute(CREATE, body, user=PLAIN)
     as_admin = await gateway.execute(CREATE, body)
     assert as_plain == {
