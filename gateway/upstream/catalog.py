@@ -285,6 +285,24 @@ class CatalogClient:
     ) -> TableRecord:
         return await self._get(f"{TABLES}/name/{segment(fqn)}", TableRecord, query(fields, include))
 
+    async def delete_table(self, table_id: str, *, hard_delete: bool = False) -> TableRecord:
+        data, _ = await self._call(
+            "DELETE",
+            f"{TABLES}/{segment(table_id)}",
+            TableRecord,
+            params={"hardDelete": "true" if hard_delete else "false"},
+            # A retried hard delete would answer 404 for a table it did delete.
+            idempotent=not hard_delete,
+        )
+        return data
+
+    async def restore_table(self, table_id: str) -> TableRecord:
+        # Not retried: restoring a table that is not deleted fails upstream.
+        data, _ = await self._call(
+            "PUT", f"{TABLES}/restore", TableRecord, json={"id": table_id}, idempotent=False
+        )
+        return data
+
     # Users
 
     async def list_users(

@@ -1,5 +1,5 @@
-"""Root `Mutation`: one family per module (create, bulk, services, follow, vote,
-promote_version)."""
+"""Root `Mutation`: one family per module (create, bulk, services, lifecycle, follow,
+vote, promote_version)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import strawberry
 from gateway.domain.mutations.bulk import BulkMutation
 from gateway.domain.mutations.create import CreateMutation
 from gateway.domain.mutations.follow import FollowMutation
+from gateway.domain.mutations.lifecycle import LifecycleMutation
 from gateway.domain.mutations.promote_version import PromoteVersionMutation
 from gateway.domain.mutations.services import ServiceMutation
 from gateway.domain.mutations.vote import VoteMutation
@@ -22,6 +23,7 @@ class Mutation(
     CreateMutation,
     BulkMutation,
     ServiceMutation,
+    LifecycleMutation,
     FollowMutation,
     VoteMutation,
     PromoteVersionMutation,

@@ -1,0 +1,226 @@
+"""Delete and restore ML models and tables.
+
+A soft delete hides the entity from lists and lookups (`include: DELETED|ALL` still show
+it) and can be undone with a restore; a hard delete removes it and its relationships for
+good. The answer of a soft delete or a restore is the entity re-read with the fields the
+selection needs (`include=all`, since the loaders see live entities only).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from gateway.base.errors import BadUserInputError, GatewayError
+from gateway.domain.context import Info
+from gateway.domain.mutations.fresh import forget_models, forget_tables
+from gateway.domain.mutations.results import (
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    expected,
+    invalid,
+)
+from gateway.domain.selection import MODEL_FIELDS, TABLE_FIELDS, upstream_fields
+from gateway.domain.types.ml_model import MlModel
+from gateway.domain.types.table import Table
+from gateway.domain.validation import check_uuid
+
+_ID = strawberry.argument(description="Catalog id (UUID).")
+_HARD = strawberry.argument(
+    description="Remove the entity and its relationships (followers, votes, owners, "
+    "lineage) for good instead of soft-deleting it. A hard delete CANNOT be undone; a soft "
+    "delete can, with the matching restore mutation."
+)
+
+
+@strawberry.type(description="The ML model was deleted.")
+class DeleteMlModelSuccess:
+    id: strawberry.ID = strawberry.field(description="Catalog id of the deleted model.")
+    hard: bool = strawberry.field(description="True when it was deleted for good.")
+    ml_model: MlModel | None = strawberry.field(
+        description="The soft-deleted model (`deleted: true`, one version up); null after a "
+        "hard delete."
+    )
+
+
+@strawberry.type(description="The table was deleted.")
+class DeleteTableSuccess:
+    id: strawberry.ID = strawberry.field(description="Catalog id of the deleted table.")
+    hard: bool = strawberry.field(description="True when it was deleted for good.")
+    table: Table | None = strawberry.field(
+        description="The soft-deleted table (`deleted: true`, one version up); null after a "
+        "hard delete."
+    )
+
+
+@strawberry.type(description="The ML model was restored.")
+class RestoreMlModelSuccess:
+    ml_model: MlModel = strawberry.field(
+        description="The model, live again (`deleted: false`, one version up)."
+    )
+
+
+@strawberry.type(description="The table was restored.")
+class RestoreTableSuccess:
+    table: Table = strawberry.field(
+        description="The table, live again (`deleted: false`, one version up)."
+    )
+
+
+_DELETE_DOC = (
+    "NotFoundError: no such {noun} (a soft-deleted one can be deleted again, e.g. for "
+    "good). ValidationError: a malformed id. PermissionError: the catalog refused the "
+    "delete (it needs the Delete permission: owners and admins), with its message."
+)
+_RESTORE_DOC = (
+    "NotFoundError: no such {noun}, live or soft-deleted. ValidationError: a malformed "
+    "id, or the {noun} is not deleted. PermissionError: the catalog refused the restore "
+    "(it needs EditAll: owners and admins), with its message."
+)
+DeleteMlModelResult = Annotated[
+    DeleteMlModelSuccess | NotFound | InvalidInput | PermissionDenied,
+    strawberry.union("DeleteMlModelResult", description=_DELETE_DOC.format(noun="model")),
+]
+DeleteTableResult = Annotated[
+    DeleteTableSuccess | NotFound | InvalidInput | PermissionDenied,
+    strawberry.union("DeleteTableResult", description=_DELETE_DOC.format(noun="table")),
+]
+RestoreMlModelResult = Annotated[
+    RestoreMlModelSuccess | NotFound | InvalidInput | PermissionDenied,
+    strawberry.union("RestoreMlModelResult", description=_RESTORE_DOC.format(noun="model")),
+]
+RestoreTableResult = Annotated[
+    RestoreTableSuccess | NotFound | InvalidInput | PermissionDenied,
+    strawberry.union("RestoreTableResult", description=_RESTORE_DOC.format(noun="table")),
+]
+
+
+def _problem(
+    error: GatewayError, noun: str, entity_id: str
+) -> NotFound | InvalidInput | PermissionDenied:
+    problem = expected(error, prefix="id")
+    if problem is None or not isinstance(problem, NotFound | InvalidInput | PermissionDenied):
+        raise error
+    if isinstance(problem, NotFound):
+        problem.message = f"No {noun} {entity_id}."
+    return problem
+
+
+async def _model(info: Info, model_id: str, field: str) -> MlModel:
+    fields = upstream_fields(info, MODEL_FIELDS, ((field,),))
+    record = await info.context.catalog.get_model(model_id, fields=fields, include="all")
+    return MlModel.from_record(record)
+
+
+async def _table(info: Info, table_id: str, field: str) -> Table:
+    fields = upstream_fields(info, TABLE_FIELDS, ((field,),))
+    record = await info.context.catalog.get_table(table_id, fields=fields, include="all")
+    return Table.from_record(record)
+
+
+@strawberry.type
+class LifecycleMutation:
+    @strawberry.mutation(
+        description="Delete an ML model: soft by default (hidden from lists, restorable with "
+        "`restoreMlModel`, visible with `include: DELETED`), or for good with `hard: true`, "
+        "which CANNOT be undone."
+    )
+    async def delete_ml_model(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, _ID],
+        hard: Annotated[bool, _HARD] = False,
+    ) -> DeleteMlModelResult:
+        try:
+            model_id = check_uuid(str(id))
+        except BadUserInputError as exc:
+            return invalid(exc)
+        catalog = info.context.catalog
+        try:
+            await catalog.delete_model(model_id, hard_delete=hard)
+        except GatewayError as exc:
+            return _problem(exc, "ML model", model_id)
+        finally:
+            forget_models(info.context.loaders)
+        model = None if hard else await _model(info, model_id, "mlModel")
+        return DeleteMlModelSuccess(id=strawberry.ID(model_id), hard=hard, ml_model=model)
+
+    @strawberry.mutation(
+        description="Restore a soft-deleted ML model (with its relationships); it is live "
+        "again, one version up."
+    )
+    async def restore_ml_model(
+        self, info: Info, id: Annotated[strawberry.ID, _ID]
+    ) -> RestoreMlModelResult:
+        try:
+            model_id = check_uuid(str(id))
+        except BadUserInputError as exc:
+            return invalid(exc)
+        catalog = info.context.catalog
+        try:
+            # The catalog fails a restore of a live entity with a 500: say so instead.
+            current = await catalog.get_model(model_id, include="all")
+            if not current.deleted:
+                return InvalidInput(
+                    message=f"ML model {model_id} is not deleted: there is nothing to restore.",
+                    field="id",
+                )
+            await catalog.restore_model(model_id)
+        except GatewayError as exc:
+            return _problem(exc, "ML model", model_id)
+        finally:
+            forget_models(info.context.loaders)
+        return RestoreMlModelSuccess(ml_model=await _model(info, model_id, "mlModel"))
+
+    @strawberry.mutation(
+        description="Delete a table: soft by default (hidden from lists, restorable with "
+        "`restoreTable`, visible with `include: DELETED`), or for good with `hard: true`, "
+        "which CANNOT be undone."
+    )
+    async def delete_table(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, _ID],
+        hard: Annotated[bool, _HARD] = False,
+    ) -> DeleteTableResult:
+        try:
+            table_id = check_uuid(str(id))
+        except BadUserInputError as exc:
+            return invalid(exc)
+        catalog = info.context.catalog
+        try:
+            await catalog.delete_table(table_id, hard_delete=hard)
+        except GatewayError as exc:
+            return _problem(exc, "table", table_id)
+        finally:
+            forget_tables(info.context.loaders)
+        table = None if hard else await _table(info, table_id, "table")
+        return DeleteTableSuccess(id=strawberry.ID(table_id), hard=hard, table=table)
+
+    @strawberry.mutation(
+        description="Restore a soft-deleted table (with its relationships); it is live "
+        "again, one version up."
+    )
+    async def restore_table(
+        self, info: Info, id: Annotated[strawberry.ID, _ID]
+    ) -> RestoreTableResult:
+        try:
+            table_id = check_uuid(str(id))
+        except BadUserInputError as exc:
+            return invalid(exc)
+        catalog = info.context.catalog
+        try:
+            current = await catalog.get_table(table_id, include="all")
+            if not current.deleted:
+                return InvalidInput(
+                    message=f"Table {table_id} is not deleted: there is nothing to restore.",
+                    field="id",
+                )
+            await catalog.restore_table(table_id)
+        except GatewayError as exc:
+            return _problem(exc, "table", table_id)
+        finally:
+            forget_tables(info.context.loaders)
+        return RestoreTableSuccess(table=await _table(info, table_id, "table"))
