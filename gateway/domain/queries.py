@@ -37,7 +37,7 @@ from gateway.domain.types.model_version import (
 from gateway.domain.types.service import Service
 from gateway.domain.types.table import Table
 from gateway.domain.types.user import User
-from gateway.domain.validation import check_name, check_rid, check_uuid, one_of
+from gateway.domain.validation import check_name, check_rid, check_uuid, check_version, one_of
 
 _FIRST = strawberry.argument(description=FIRST_DOC)
 _AFTER = strawberry.argument(description=AFTER_DOC)
@@ -52,6 +52,45 @@ _MODEL_RID = strawberry.argument(
     description="RID of the registry model (`ri.<service>.<instance>.<type>.<locator>`), e.g. "
     "an ML model's `registryModelRid`. Not a RID: BAD_USER_INPUT."
 )
+
+
+_VERSION = strawberry.argument(
+    description="A version number from `history`, e.g. `0.2`: answer the entity as it was "
+    "then (a snapshot as the catalog stored it, also of a soft-deleted entity); null when "
+    "there is no such version. Not a version number: BAD_USER_INPUT."
+)
+
+
+async def _model_snapshot(
+    info: Info, id: strawberry.ID | None, fqn: str | None, version: str
+) -> MlModel | None:
+    catalog = info.context.catalog
+    try:
+        model_id = (
+            check_uuid(id)
+            if id is not None
+            else (await catalog.get_model_by_name(fqn or "", include="all")).id
+        )
+        record = await catalog.get_model_version(model_id, version)
+    except NotFoundError:
+        return None
+    return MlModel.from_record(record)
+
+
+async def _table_snapshot(
+    info: Info, id: strawberry.ID | None, fqn: str | None, version: str
+) -> Table | None:
+    catalog = info.context.catalog
+    try:
+        table_id = (
+            check_uuid(id)
+            if id is not None
+            else (await catalog.get_table_by_name(fqn or "", include="all")).id
+        )
+        record = await catalog.get_table_version(table_id, version)
+    except NotFoundError:
+        return None
+    return Table.from_record(record)
 
 
 @strawberry.type(
@@ -83,10 +122,13 @@ class Query:
                 "either (ALL). A model it does not see is null."
             ),
         ] = Include.NON_DELETED,
+        version: Annotated[str | None, _VERSION] = None,
     ) -> MlModel | None:
         one_of(("id", "fullyQualifiedName"), (id, fully_qualified_name))
         fields = upstream_fields(info, MODEL_FIELDS)
         catalog = info.context.catalog
+        if version is not None:
+            return await _model_snapshot(info, id, fully_qualified_name, check_version(version))
         try:
             if id is not None:
                 if include is Include.NON_DELETED:
@@ -207,10 +249,13 @@ class Query:
                 "pass it or `id`, not both."
             ),
         ] = None,
+        version: Annotated[str | None, _VERSION] = None,
     ) -> Table | None:
         one_of(("id", "fullyQualifiedName"), (id, fully_qualified_name))
         fields = upstream_fields(info, TABLE_FIELDS)
         loaders = info.context.loaders
+        if version is not None:
+            return await _table_snapshot(info, id, fully_qualified_name, check_version(version))
         if id is not None:
             record = await loaders.table_by_id.load((check_uuid(id), fields))
         else:

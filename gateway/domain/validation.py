@@ -118,3 +118,16 @@ def check_object(value: object, argument: str) -> dict[str, Any] | None:
             extensions={"argument": argument},
         )
     return value
+
+
+_VERSION = re.compile(r"(0|[1-9][0-9]{0,5})\.[0-9]")
+
+
+def check_version(value: str, argument: str = "version") -> str:
+    """A catalog entity version number such as `0.2` or `12.3`."""
+    if not _VERSION.fullmatch(value):
+        raise BadUserInputError(
+            f"`{argument}` must be a version number such as 0.2 or 1.0, got {value[:80]!r}.",
+            extensions={"argument": argument},
+        )
+    return value

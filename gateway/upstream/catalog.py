@@ -7,17 +7,20 @@ from typing import Any, Literal, TypeVar
 
 import msgspec
 
-from gateway.upstream.http import UpstreamHttp, segment
+from gateway.base.errors import UpstreamError
+from gateway.upstream.http import Reply, UpstreamHttp, segment
 from gateway.upstream.records import (
     NO_DASHBOARD_ID,
     BulkOperationResultRecord,
     ChangeEventRecord,
+    EntityHistoryRecord,
     EntityReferenceRecord,
     ListPage,
     MlModelRecord,
     ServiceRecord,
     TableRecord,
     UserRecord,
+    VersionRecord,
 )
 
 T = TypeVar("T")
@@ -36,10 +39,15 @@ SERVICE_PATHS: dict[str, str] = {
     "database": "/v1/services/databaseServices",
 }
 
+# A PATCH body's media type, and the change header's value when nothing changed.
+JSON_PATCH = "application/json-patch+json"
+NO_CHANGE = "entityNoChange"
+
 _MODEL_PAGE = ListPage[MlModelRecord]
 _SERVICE_PAGE = ListPage[ServiceRecord]
 _TABLE_PAGE = ListPage[TableRecord]
 _USER_PAGE = ListPage[UserRecord]
+_VERSION = msgspec.json.Decoder(VersionRecord)
 
 
 def query(fields: Collection[str], include: Include = "non-deleted") -> dict[str, str]:
@@ -92,7 +100,7 @@ class CatalogClient:
     """The catalog as one caller sees it: cheap to build, one per GraphQL request.
 
     GETs, PUTs and soft deletes are retried on connection failures and 502/503/504
-    (a repeat is harmless upstream); POSTs, restores and hard deletes never are.
+    (a repeat is harmless upstream); POSTs, PATCHes, restores and hard deletes never are.
     """
 
     __slots__ = ("_auth", "_http", "_request_id")
@@ -114,7 +122,24 @@ class CatalogClient:
         json: object = None,
         idempotent: bool = True,
     ) -> tuple[T, int]:
-        reply = await self._http.request(
+        reply = await self._reply(
+            method, path, decode, params=params, json=json, idempotent=idempotent
+        )
+        return reply.data, reply.status
+
+    async def _reply(
+        self,
+        method: str,
+        path: str,
+        decode: type[T],
+        *,
+        params: Mapping[str, str] | None = None,
+        json: object = None,
+        idempotent: bool = True,
+        content_type: str = "application/json",
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Reply[T]:
+        return await self._http.request(
             method,
             path,
             decode,
@@ -123,8 +148,35 @@ class CatalogClient:
             params=params,
             json=json,
             request_id=self._request_id,
+            content_type=content_type,
+            extra_headers=extra_headers,
         )
-        return reply.data, reply.status
+
+    async def _get_with_etag(
+        self, path: str, decode: type[T], params: Mapping[str, str]
+    ) -> tuple[T, str | None]:
+        reply = await self._reply("GET", path, decode, params=params)
+        return reply.data, reply.headers.get("etag")
+
+    async def _patch(
+        self,
+        path: str,
+        decode: type[T],
+        operations: Sequence[Mapping[str, Any]],
+        if_match: str | None,
+    ) -> tuple[T, bool]:
+        # Never retried: a patch is not idempotent in general (an append sent twice
+        # appends twice).
+        reply = await self._reply(
+            "PATCH",
+            path,
+            decode,
+            json=list(operations),
+            idempotent=False,
+            content_type=JSON_PATCH,
+            extra_headers={"If-Match": if_match} if if_match is not None else None,
+        )
+        return reply.data, reply.headers.get("x-openmetadata-change") != NO_CHANGE
 
     async def _get(self, path: str, decode: type[T], params: Mapping[str, str]) -> T:
         data, _ = await self._call("GET", path, decode, params=params)
@@ -199,6 +251,62 @@ class CatalogClient:
             "PUT", f"{MODELS}/restore", MlModelRecord, json={"id": model_id}, idempotent=False
         )
         return data
+
+    # Targeted edits: JSON Patch (RFC 6902), optionally guarded by the entity's ETag
+
+    async def get_model_with_etag(
+        self, model_id: str, *, fields: Collection[str] = ()
+    ) -> tuple[MlModelRecord, str | None]:
+        """The model and its `ETag` (None when the catalog sends none), for `If-Match`."""
+        record, etag = await self._get_with_etag(
+            f"{MODELS}/{segment(model_id)}", MlModelRecord, query(fields)
+        )
+        _extension_fetched((record,), fields)
+        return record, etag
+
+    async def get_model_by_name_with_etag(
+        self, fqn: str, *, fields: Collection[str] = ()
+    ) -> tuple[MlModelRecord, str | None]:
+        record, etag = await self._get_with_etag(
+            f"{MODELS}/name/{segment(fqn)}", MlModelRecord, query(fields)
+        )
+        _extension_fetched((record,), fields)
+        return record, etag
+
+    async def patch_model(
+        self,
+        model_id: str,
+        operations: Sequence[Mapping[str, Any]],
+        *,
+        if_match: str | None = None,
+    ) -> tuple[MlModelRecord, bool]:
+        """Apply `operations` as the caller; the flag is False when the catalog reports no
+        change. With `if_match` (an ETag, or `W/"<version>"`) a model that changed since is
+        a `PreconditionFailedError` (412). Never retried."""
+        return await self._patch(
+            f"{MODELS}/{segment(model_id)}", MlModelRecord, operations, if_match
+        )
+
+    # Version history (ML models and tables)
+
+    async def entity_history(self, kind: EntityKind, entity_id: str) -> list[VersionRecord]:
+        """Every version of an entity, newest first (soft-deleted entities too)."""
+        path = f"{ENTITY_PATHS[kind]}/{segment(entity_id)}/versions"
+        history = await self._get(path, EntityHistoryRecord, {})
+        try:
+            return [_VERSION.decode(text) for text in history.versions]
+        except msgspec.DecodeError as exc:
+            raise UpstreamError(
+                "The catalog sent a version history the gateway cannot read.", upstream="catalog"
+            ) from exc
+
+    async def get_model_version(self, model_id: str, version: str) -> MlModelRecord:
+        path = f"{MODELS}/{segment(model_id)}/versions/{segment(version)}"
+        return await self._get(path, MlModelRecord, {})
+
+    async def get_table_version(self, table_id: str, version: str) -> TableRecord:
+        path = f"{TABLES}/{segment(table_id)}/versions/{segment(version)}"
+        return await self._get(path, TableRecord, {})
 
     # Services
 
@@ -284,6 +392,31 @@ class CatalogClient:
         self, fqn: str, *, fields: Collection[str] = (), include: Include = "non-deleted"
     ) -> TableRecord:
         return await self._get(f"{TABLES}/name/{segment(fqn)}", TableRecord, query(fields, include))
+
+    async def get_table_with_etag(
+        self, table_id: str, *, fields: Collection[str] = ()
+    ) -> tuple[TableRecord, str | None]:
+        """The table and its `ETag` (None when the catalog sends none), for `If-Match`."""
+        return await self._get_with_etag(
+            f"{TABLES}/{segment(table_id)}", TableRecord, query(fields)
+        )
+
+    async def get_table_by_name_with_etag(
+        self, fqn: str, *, fields: Collection[str] = ()
+    ) -> tuple[TableRecord, str | None]:
+        return await self._get_with_etag(
+            f"{TABLES}/name/{segment(fqn)}", TableRecord, query(fields)
+        )
+
+    async def patch_table(
+        self,
+        table_id: str,
+        operations: Sequence[Mapping[str, Any]],
+        *,
+        if_match: str | None = None,
+    ) -> tuple[TableRecord, bool]:
+        """As `patch_model`, for a table."""
+        return await self._patch(f"{TABLES}/{segment(table_id)}", TableRecord, operations, if_match)
 
     async def delete_table(self, table_id: str, *, hard_delete: bool = False) -> TableRecord:
         data, _ = await self._call(

@@ -286,6 +286,37 @@ class ChangeEventRecord(Record, kw_only=True, frozen=True):
     entity: dict[str, Any] | None = None
 
 
+class FieldChangeRecord(Record, kw_only=True, frozen=True):
+    """One field of a change description; lists and objects arrive as JSON text."""
+
+    name: str
+    old_value: Any = None
+    new_value: Any = None
+
+
+class ChangeDescriptionRecord(Record, kw_only=True, frozen=True):
+    fields_added: list[FieldChangeRecord] = []
+    fields_updated: list[FieldChangeRecord] = []
+    fields_deleted: list[FieldChangeRecord] = []
+    previous_version: float | None = None
+
+
+class VersionRecord(Record, kw_only=True, frozen=True):
+    """What history shows of one version of an entity (the rest of the snapshot unread)."""
+
+    version: float
+    updated_at: int | None = None
+    updated_by: str | None = None
+    change_description: ChangeDescriptionRecord | None = None
+
+
+class EntityHistoryRecord(Record, kw_only=True, frozen=True):
+    """`/versions`: every version, newest first, each a JSON-encoded entity."""
+
+    entity_type: str
+    versions: list[str]
+
+
 class BulkResponseRecord(Record, kw_only=True, frozen=True):
     """One item of a bulk result: `request` is an FQN string or the rejected create body."""
 

@@ -27,6 +27,12 @@ from gateway.domain.types.enums import (
     FeatureDataType,
     FeatureSourceDataType,
 )
+from gateway.domain.types.history import (
+    HISTORY_AFTER_DOC,
+    HISTORY_FIRST_DOC,
+    EntityVersion,
+    entity_history,
+)
 from gateway.domain.types.keys import ReferenceFetch, key_value, missing_key
 from gateway.domain.types.model_version import (
     BRANCH_DOC,
@@ -277,6 +283,19 @@ class MlModel(Relations[MlModelRecord]):
         if rid is None:
             return None
         return await list_versions(info, rid, branch, first, after)
+
+    @strawberry.field(
+        description="The model's versions in the catalog, newest first: number, author, "
+        "time and what changed (one catalog call per request). The current version comes "
+        "first; `mlModel(id, version:)` reads any one of them whole."
+    )
+    async def history(
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=HISTORY_FIRST_DOC)] = None,
+        after: Annotated[str | None, strawberry.argument(description=HISTORY_AFTER_DOC)] = None,
+    ) -> Connection[EntityVersion]:
+        return await entity_history(info, "mlmodel", str(self.id), first, after)
 
 
 MlModelConnection = Connection[MlModel]

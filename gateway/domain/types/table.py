@@ -11,12 +11,19 @@ import strawberry
 from gateway.domain.context import Info
 from gateway.domain.selection import TABLE_FIELDS, upstream_fields
 from gateway.domain.types.common import EntityRef, Tag, record_updated_at, tags_of
+from gateway.domain.types.connection import Connection
 from gateway.domain.types.enums import (
     UNKNOWN_IS_NULL,
     CatalogValues,
     ColumnConstraint,
     ColumnDataType,
     TableType,
+)
+from gateway.domain.types.history import (
+    HISTORY_AFTER_DOC,
+    HISTORY_FIRST_DOC,
+    EntityVersion,
+    entity_history,
 )
 from gateway.domain.types.keys import ReferenceFetch, key_value, missing_key
 from gateway.domain.types.relations import Relations, social_fields
@@ -166,6 +173,19 @@ class Table(Relations[TableRecord]):
         return Service.from_reference(ref, self.record.service_type) if ref else None
 
     owners, followers, follower_count, votes, tags = social_fields("table")
+
+    @strawberry.field(
+        description="The table's versions in the catalog, newest first: number, author, "
+        "time and what changed (one catalog call per request). The current version comes "
+        "first; `table(id, version:)` reads any one of them whole."
+    )
+    async def history(
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=HISTORY_FIRST_DOC)] = None,
+        after: Annotated[str | None, strawberry.argument(description=HISTORY_AFTER_DOC)] = None,
+    ) -> Connection[EntityVersion]:
+        return await entity_history(info, "table", str(self.id), first, after)
 
     @strawberry.field(
         description="ML models with a feature sourced from this table. Costs one scan of the "
