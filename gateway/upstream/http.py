@@ -198,16 +198,22 @@ class UpstreamHttp:
         params: Mapping[str, str] | None = None,
         json: object = None,
         request_id: str | None = None,
+        content_type: str = "application/json",
+        extra_headers: Mapping[str, str] | None = None,
     ) -> Reply[T]:
         """Call `method path` and decode a 2xx body into `decode`, or raise a `GatewayError`.
 
         `path` is appended to the base URL and must already be percent-encoded (see
         `segment`). `auth` is the caller's `Authorization` value, forwarded verbatim;
         without one the service token is sent, if configured. `json` (any
-        msgspec-encodable value) is the request body; `None` sends none. Only
-        `idempotent` calls are retried. `request_id` is sent as `X-Request-ID`.
+        msgspec-encodable value) is the request body, sent as `content_type` (a JSON
+        Patch is `application/json-patch+json`); `None` sends none. Only
+        `idempotent` calls are retried. `request_id` is sent as `X-Request-ID`;
+        `extra_headers` (e.g. `If-Match`) are sent as given.
         """
         headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+        if extra_headers:
+            headers.update(extra_headers)
         credentials = auth if auth is not None else self._service_auth
         if credentials:
             headers["Authorization"] = credentials
@@ -216,7 +222,7 @@ class UpstreamHttp:
         content: bytes | None = None
         if json is not None:
             content = _ENCODER.encode(json)
-            headers["Content-Type"] = "application/json"
+            headers["Content-Type"] = content_type
         url = self._base + path
         if params:
             url = f"{url}?{urlencode(params, safe=',', quote_via=quote)}"
