@@ -12,8 +12,15 @@ knobs cost one dict lookup when they are off. The knobs are driven over HTTP und
 - `GET /_emulator/faults`; `POST /_emulator/faults` adds one fault (body below);
   `DELETE /_emulator/faults` clears them all.
 - `GET|PUT /_emulator/latency` `{"ms": 5}`: added to every API response.
+- `GET /_emulator/clock` -> `{"now": <ms since the epoch>, "frozen": bool}`: the time the
+  emulator stamps its writes with (see `gateway.emulator.clock`). `PUT /_emulator/clock`
+  `{"now": 1714000000000}` freezes it at that instant; `POST /_emulator/clock/advance`
+  `{"ms": 660000}` moves it on (frozen or running); `DELETE /_emulator/clock` puts it back on
+  the real time. Each answers the clock's state. The catalog consolidates PATCH edits one
+  user makes within ten minutes of their last one into one version: advancing the clock
+  past that between edits makes each its own version, with no sleeping.
 - `POST /_emulator/reset`: empties the database and reseeds it (unless started with
-  `--no-seed`), clears counters and faults.
+  `--no-seed`), clears counters and faults, and puts the clock back on the real time.
 
 A fault: `{"match": "GET /api/v1/mlmodels/{id}" | "catalog" | "registry" | "*",
 "status": 503, "delay_ms": 3000, "body": "non-json" | "schema-violation", "times": 2}`.
@@ -38,6 +45,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from gateway.emulator.clock import Clock
 from gateway.emulator.headers import header
 from gateway.emulator.responses import JSONResponse
 
@@ -113,6 +121,7 @@ class Knobs:
         self.faults: list[Fault] = []
         self._ids = itertools.count(1)
         self.generation = 0
+        self.clock = Clock()
 
     def reset_counters(self) -> None:
         self.counters.clear()
@@ -242,10 +251,34 @@ def admin_routes(knobs: Knobs, reset: Callable[[], None]) -> list[Route]:
                 return JSONResponse({"error": f"bad latency: {exc}"}, status_code=400)
         return JSONResponse({"ms": knobs.latency_ms})
 
+    async def clock(request: Request) -> Response:
+        if request.method == "PUT":
+            try:
+                now = orjson.loads(await request.body())["now"]
+                if isinstance(now, bool) or not isinstance(now, int):
+                    raise TypeError("now must be an integer of milliseconds")
+            except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
+                return JSONResponse({"error": f"bad clock: {exc}"}, status_code=400)
+            knobs.clock.set(now)
+        elif request.method == "DELETE":
+            knobs.clock.reset()
+        return JSONResponse(knobs.clock.state())
+
+    async def advance(request: Request) -> Response:
+        try:
+            ms = orjson.loads(await request.body())["ms"]
+            if isinstance(ms, bool) or not isinstance(ms, int):
+                raise TypeError("ms must be an integer")
+        except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
+            return JSONResponse({"error": f"bad advance: {exc}"}, status_code=400)
+        knobs.clock.advance(ms)
+        return JSONResponse(knobs.clock.state())
+
     async def do_reset(_: Request) -> Response:
         reset()
         knobs.reset_counters()
         knobs.faults.clear()
+        knobs.clock.reset()
         return JSONResponse({"reset": True})
 
     async def health(_: Request) -> Response:
@@ -256,6 +289,8 @@ def admin_routes(knobs: Knobs, reset: Callable[[], None]) -> list[Route]:
         Route("/_emulator/requests", requests, methods=["GET"]),
         Route("/_emulator/faults", faults, methods=["GET", "POST", "DELETE"]),
         Route("/_emulator/latency", latency, methods=["GET", "PUT"]),
+        Route("/_emulator/clock", clock, methods=["GET", "PUT", "DELETE"]),
+        Route("/_emulator/clock/advance", advance, methods=["POST"]),
         Route("/_emulator/reset", do_reset, methods=["POST"]),
         Route("/_emulator/health", health, methods=["GET"]),
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from gateway.emulator.catalog.seed import seed_id
+from tests.conftest import EmulatorHandle
 
 ALICE = seed_id("user", "alice")
 
@@ -22,3 +23,14 @@ def alice_ref() -> dict[str, object]:
 def tag(fqn: str) -> dict[str, str]:
     """A manual, confirmed classification tag label."""
     return {"tagFQN": fqn, "source": "Classification", "labelType": "Manual", "state": "Confirmed"}
+
+
+def set_clock(emulator: EmulatorHandle, now_ms: int) -> None:
+    """Freeze the emulator's clock at `now_ms` (its writes are stamped with it)."""
+    response = emulator.admin.put("/clock", json={"now": now_ms})
+    assert response.json() == {"now": now_ms, "frozen": True}
+
+
+def advance_clock(emulator: EmulatorHandle, ms: int) -> None:
+    """Move the emulator's clock `ms` milliseconds on."""
+    emulator.admin.post("/clock/advance", json={"ms": ms}).raise_for_status()

@@ -12,7 +12,6 @@ default roles, and their policies, then kept until one of those rows changes.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 from starlette.requests import Request
@@ -25,6 +24,7 @@ from gateway.emulator.catalog.policies import ORGANIZATION, Rule, Subject
 from gateway.emulator.catalog.repository import Actor
 from gateway.emulator.catalog.rows import Entity
 from gateway.emulator.catalog.store import Store
+from gateway.emulator.clock import Clock
 from gateway.emulator.headers import header as raw_header
 
 # Past this depth a team hierarchy is taken to loop (the upstream forbids cycles).
@@ -34,9 +34,11 @@ _MAX_TEAM_DEPTH = 32
 class Principals:
     """Authenticates requests against the token table and compiles the users' permissions."""
 
-    def __init__(self, store: Store, auth: Authenticator) -> None:
+    def __init__(self, store: Store, auth: Authenticator, clock: Clock | None = None) -> None:
         self.store = store
         self.auth = auth
+        # What each request's writes are stamped with (the emulator's settable clock).
+        self.clock = clock or Clock()
         # Only live users are kept: a deleted or unknown one is looked up again each time.
         self.cache: DependencyCache[str, Subject] = DependencyCache()
         store.caches.append(self.cache)
@@ -55,7 +57,7 @@ class Principals:
         return Actor(
             name=subject.name,
             user_id=subject.user_id,
-            now=int(time.time() * 1000),
+            now=self.clock.now_ms(),
             is_admin=subject.is_admin,
             is_bot=subject.is_bot,
             subject=subject,

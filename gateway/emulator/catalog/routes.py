@@ -61,7 +61,7 @@ class CatalogRoutes:
         }
         self.store = repo.store
         self.knobs = knobs
-        self.principals = Principals(repo.store, auth)
+        self.principals = Principals(repo.store, auth, knobs.clock)
         self.bodies = Bodies(repo.store)
         self.api_bases = ApiBases()
 
