@@ -2,7 +2,8 @@
 
 A body depends on stored rows (dropped by the store's writes, see `cache`) and on its
 variant: the API base of its hrefs, whether the caller is an admin (services show their
-connection to admins only) and the fields asked for.
+connection to admins only) and the fields asked for. Each keeps the entity's ETag, which a
+single-entity read answers with (see `etags`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import orjson
 
 from gateway.emulator.catalog.cache import DependencyCache
 from gateway.emulator.catalog.errors import not_found
+from gateway.emulator.catalog.etags import etag
 from gateway.emulator.catalog.kinds import EntityKind
 from gateway.emulator.catalog.query import deleted_filter
 from gateway.emulator.catalog.render import Renderer
@@ -30,6 +32,7 @@ class Body:
     type: str
     deleted: bool
     json: bytes
+    etag: str
 
 
 def list_json(bodies: list[bytes], paging: dict[str, Any]) -> bytes:
@@ -53,7 +56,7 @@ class Bodies:
         renderer: Renderer,
         fields: frozenset[str],
         missing: str,
-    ) -> bytes:
+    ) -> Body:
         """The body of one entity of `kind`; 404 naming `missing` when there is none."""
         variant = (renderer.api, renderer.admin, fields)
         body = self.cache.get((entity_id, variant))
@@ -66,7 +69,7 @@ class Bodies:
         wanted = deleted_filter(include)
         if body.type != kind.type or (wanted is not None and body.deleted != wanted):
             raise not_found(kind.type, missing)
-        return body.json
+        return body
 
     def many(
         self, kind: EntityKind, ids: list[str], renderer: Renderer, fields: frozenset[str]
@@ -94,7 +97,12 @@ class Bodies:
         for entity, (body, used) in zip(
             entities, renderer.traced(kind, entities, fields), strict=True
         ):
-            rendered = Body(entity.type, entity.deleted, orjson.dumps(body))
+            rendered = Body(
+                entity.type,
+                entity.deleted,
+                orjson.dumps(body),
+                etag(entity.version, entity.updated_at),
+            )
             self.cache.put((entity.id, variant), rendered, used)
             out.append(rendered)
         return out

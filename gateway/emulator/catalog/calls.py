@@ -64,9 +64,10 @@ def changed(body: dict[str, Any], change_type: str, status: int = 200) -> Respon
     return JSONResponse(body, status_code=status, headers={CHANGE_HEADER: change_type})
 
 
-def json_bytes(body: bytes) -> Response:
-    """A 200 `application/json` answer of already serialized JSON."""
-    return Response(body, media_type="application/json")
+def json_bytes(body: bytes, etag: str | None = None) -> Response:
+    """A 200 `application/json` answer of already serialized JSON, with an `ETag` if given."""
+    headers = None if etag is None else {"ETag": etag}
+    return Response(body, media_type="application/json", headers=headers)
 
 
 class ApiBases:

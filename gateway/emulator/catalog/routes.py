@@ -23,6 +23,7 @@ from gateway.emulator.catalog.bodies import Bodies, list_json
 from gateway.emulator.catalog.calls import ApiBases, Call, Endpoint, changed, json_bytes, path_id
 from gateway.emulator.catalog.changes import Change, as_number, parse_version
 from gateway.emulator.catalog.errors import CatalogError, bad_request, not_found
+from gateway.emulator.catalog.etags import etag
 from gateway.emulator.catalog.kinds import EntityKind
 from gateway.emulator.catalog.policies import VIEW_BASIC
 from gateway.emulator.catalog.principals import Principals
@@ -176,9 +177,8 @@ class KindHandlers:
         entity_id = path_id(call)
         fields = call.fields(self.kind)
         include = parse_include(call.params)
-        return json_bytes(
-            self.bodies.one(self.kind, entity_id, include, call.renderer, fields, entity_id)
-        )
+        body = self.bodies.one(self.kind, entity_id, include, call.renderer, fields, entity_id)
+        return json_bytes(body.json, body.etag)
 
     async def get_by_name(self, call: Call) -> Response:
         self._view(call)
@@ -189,15 +189,14 @@ class KindHandlers:
         if entity_id is None:
             raise not_found(self.kind.type, name)
         body = self.bodies.one(self.kind, entity_id, include, call.renderer, fields, name)
-        return json_bytes(body)
+        return json_bytes(body.json, body.etag)
 
     async def logged_in_user(self, call: Call) -> Response:
         self._view(call)
         fields = call.fields(self.kind)
         user_id = call.actor.user_id
-        return json_bytes(
-            self.bodies.one(self.kind, user_id, "non-deleted", call.renderer, fields, user_id)
-        )
+        body = self.bodies.one(self.kind, user_id, "non-deleted", call.renderer, fields, user_id)
+        return json_bytes(body.json)
 
     async def versions(self, call: Call) -> Response:
         self._view(call)
@@ -218,7 +217,8 @@ class KindHandlers:
             raise bad_request(f'For input string: "{text}"') from None
         if wanted == entity.version:
             renderer = Renderer(self.store, None)
-            return JSONResponse(renderer.entity(self.kind, entity, self.kind.snapshot_fields))
+            current = renderer.entity(self.kind, entity, self.kind.snapshot_fields)
+            return JSONResponse(current, headers={"ETag": etag(entity.version, entity.updated_at)})
         stored = self.store.version(entity.id, wanted)
         if stored is None:
             raise CatalogError(
@@ -226,7 +226,9 @@ class KindHandlers:
                 f"{self.kind.type} instance for {entity.id} and version "
                 f"{as_number(wanted)} not found",
             )
-        return Response(stored, media_type="application/json")
+        snapshot = orjson.loads(stored)
+        tag = etag(parse_version(str(snapshot["version"])), snapshot["updatedAt"])
+        return json_bytes(stored.encode(), tag)
 
     # writes
 
