@@ -131,3 +131,20 @@ def check_version(value: str, argument: str = "version") -> str:
             extensions={"argument": argument},
         )
     return value
+
+
+# `<classification or glossary>.<tag or term>`, more parts for nested ones; a part that
+# holds a dot is double-quoted.
+_TAG_FQN = re.compile(r'(?:"[^"]+"|[^."]+)(?:\.(?:"[^"]+"|[^."]+))+')
+
+
+def check_tag_fqn(value: str, argument: str) -> str:
+    """A tag's (or glossary term's) fully qualified name, e.g. `PII.Sensitive`."""
+    check_fqn(value, argument)
+    if not _TAG_FQN.fullmatch(value):
+        raise BadUserInputError(
+            f"`{argument}` must be a tag's fully qualified name, `<classification>.<tag>` "
+            f"such as PII.Sensitive, got {value[:80]!r}.",
+            extensions={"argument": argument},
+        )
+    return value

@@ -13,6 +13,7 @@ from gateway.upstream.records import (
     NO_DASHBOARD_ID,
     BulkOperationResultRecord,
     ChangeEventRecord,
+    DomainRecord,
     EntityHistoryRecord,
     EntityReferenceRecord,
     ListPage,
@@ -33,6 +34,7 @@ VoteType = Literal["votedUp", "votedDown", "unVoted"]
 MODELS = "/v1/mlmodels"
 TABLES = "/v1/tables"
 USERS = "/v1/users"
+DOMAINS = "/v1/domains"
 ENTITY_PATHS: dict[str, str] = {"mlmodel": MODELS, "table": TABLES}
 SERVICE_PATHS: dict[str, str] = {
     "mlmodel": "/v1/services/mlmodelServices",
@@ -435,6 +437,11 @@ class CatalogClient:
             "PUT", f"{TABLES}/restore", TableRecord, json={"id": table_id}, idempotent=False
         )
         return data
+
+    # Domains
+
+    async def get_domain_by_name(self, fqn: str) -> DomainRecord:
+        return await self._get(f"{DOMAINS}/name/{segment(fqn)}", DomainRecord, {})
 
     # Users
 

@@ -242,6 +242,15 @@ class TableRecord(Record, kw_only=True, frozen=True):
     domains: list[EntityReferenceRecord] | None = None
 
 
+class DomainRecord(Record, kw_only=True, frozen=True):
+    """A domain, as far as naming it in an entity's `domains` needs."""
+
+    id: str
+    name: str
+    fully_qualified_name: str | None = None
+    display_name: str | None = None
+
+
 class UserRecord(Record, kw_only=True, frozen=True):
     id: str
     name: str

@@ -18,6 +18,7 @@ _LITERALS = frozenset(
         "databaseServices",
         "databases",
         "databaseSchemas",
+        "domains",
         "name",
         "bulk",
         "restore",

@@ -1,5 +1,5 @@
-"""Root `Mutation`: one family per module (create, bulk, services, lifecycle, follow,
-vote, promote_version)."""
+"""Root `Mutation`: one family per module (create, bulk, services, update, lifecycle,
+follow, vote, promote_version)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from gateway.domain.mutations.follow import FollowMutation
 from gateway.domain.mutations.lifecycle import LifecycleMutation
 from gateway.domain.mutations.promote_version import PromoteVersionMutation
 from gateway.domain.mutations.services import ServiceMutation
+from gateway.domain.mutations.update import UpdateMutation
 from gateway.domain.mutations.vote import VoteMutation
 
 
@@ -23,6 +24,7 @@ class Mutation(
     CreateMutation,
     BulkMutation,
     ServiceMutation,
+    UpdateMutation,
     LifecycleMutation,
     FollowMutation,
     VoteMutation,

@@ -17,7 +17,7 @@ from gateway.domain.loaders import NO_FIELDS, Loaders
 from gateway.domain.selection import MODEL_FIELDS, TABLE_FIELDS, upstream_fields
 from gateway.domain.types.ml_model import MlModel
 from gateway.domain.types.table import Table
-from gateway.upstream.records import MlModelRecord
+from gateway.upstream.records import MlModelRecord, TableRecord
 
 log = logging.getLogger("gateway.mutations")
 
@@ -51,6 +51,23 @@ async def written_model(info: Info, record: MlModelRecord, field: str) -> MlMode
         log.warning("re-reading ML model %s after a write failed: %s", record.id, exc.code)
         fresh = None
     return MlModel.from_record(fresh or record)
+
+
+async def written_table(info: Info, record: TableRecord, field: str) -> Table:
+    """The table a write answered, re-read when `field`'s selection needs more (as
+    `written_model`)."""
+    loaders = info.context.loaders
+    forget_tables(loaders)
+    loaders.table_by_id.prime((record.id, NO_FIELDS), record)
+    fields = upstream_fields(info, TABLE_FIELDS, ((field,),))
+    if not fields:
+        return Table.from_record(record)
+    try:
+        fresh = await loaders.table_by_id.load((record.id, fields))
+    except GatewayError as exc:
+        log.warning("re-reading table %s after a write failed: %s", record.id, exc.code)
+        fresh = None
+    return Table.from_record(fresh or record)
 
 
 async def read_model(info: Info, model_id: str, field: str) -> MlModel:
