@@ -10,7 +10,18 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from gateway.emulator.config import DEFAULT_TOKEN
+
 ACCEPT = "application/graphql-response+json, application/json;q=0.9"
+# The caller's credentials (the emulator's admin): mutations need them; reads cost the same
+# with them as with the gateway's service token.
+AUTHORIZATION = f"Bearer {DEFAULT_TOKEN}"
+# Headers of every request the benchmarks send to a gateway.
+GATEWAY_HEADERS = {
+    "Content-Type": "application/json",
+    "Accept": ACCEPT,
+    "Authorization": AUTHORIZATION,
+}
 TIMEOUT = "60s"
 
 # `sent` counts requests written, those abandoned at the end included: the gateway still
@@ -28,7 +39,8 @@ function setup(thread)
 end
 
 function init(args)
-  local headers = {["Content-Type"] = "application/json", ["Accept"] = "%(accept)s"}
+  local headers = {["Content-Type"] = "application/json", ["Accept"] = "%(accept)s",
+                   ["Authorization"] = "%(authorization)s"}
   for k, body in ipairs(bodies) do
     prepared[k] = wrk.format("POST", nil, headers, body)
   end
@@ -100,7 +112,11 @@ def _lua_string(body: bytes) -> str:
 
 def run_wrk(wrk: str, url: str, bodies: Sequence[bytes], connections: int, seconds: float) -> Load:
     """POST `bodies` in turn to `url` over `connections` keep-alive connections."""
-    script = SCRIPT % {"bodies": ",\n".join(map(_lua_string, bodies)), "accept": ACCEPT}
+    script = SCRIPT % {
+        "bodies": ",\n".join(map(_lua_string, bodies)),
+        "accept": ACCEPT,
+        "authorization": AUTHORIZATION,
+    }
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as file:
         file.write(script)
     try:

@@ -40,7 +40,7 @@ import orjson
 from bench._dataset import Dataset, EmulatorControl, grow_catalog
 from bench._procs import ROOT, Server, emulator, gateway
 from bench._queries import LIST_SIZE, Operation, operations
-from bench._wrk import ACCEPT, ensure_wrk, run_wrk
+from bench._wrk import GATEWAY_HEADERS, ensure_wrk, run_wrk
 from bench.gateway_bench import CATALOG_SIZE, LATENCY_MS
 
 DEFAULT_CELLS = "Q1:1,Q1:10,Q2:1,Q3:1,Q3:10"
@@ -82,8 +82,9 @@ def imported_from(cwd: Path) -> Path:
 
 
 def answer(server: Server, body: bytes) -> tuple[int, Any]:
-    headers = {"Content-Type": "application/json", "Accept": ACCEPT}
-    response = httpx.post(f"{server.url}/graphql", content=body, headers=headers, timeout=60)
+    response = httpx.post(
+        f"{server.url}/graphql", content=body, headers=GATEWAY_HEADERS, timeout=60
+    )
     return response.status_code, orjson.loads(response.content)
 
 

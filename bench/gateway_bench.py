@@ -45,7 +45,7 @@ from bench._queries import (
     schema_has_mutations,
 )
 from bench._report import Cell, Target, by_page_size, machine_facts, table
-from bench._wrk import ACCEPT, ensure_wrk, run_wrk
+from bench._wrk import GATEWAY_HEADERS, ensure_wrk, run_wrk
 
 RESULTS = ROOT / "bench" / "results"
 DEFAULT_OUTPUT = RESULTS / "gateway_bench.txt"
@@ -79,8 +79,7 @@ class Bench:
         return f"{self.gateway.url}/graphql"
 
     def post(self, body: bytes) -> httpx.Response:
-        headers = {"Content-Type": "application/json", "Accept": ACCEPT}
-        return httpx.post(self.graphql, content=body, headers=headers, timeout=60)
+        return httpx.post(self.graphql, content=body, headers=GATEWAY_HEADERS, timeout=60)
 
     def check(self, op: Operation) -> None:
         """Each body answers 200 with the data the query asks for (before any timing)."""
