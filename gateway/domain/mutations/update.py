@@ -52,6 +52,7 @@ from gateway.domain.mutations.results import (
     invalid,
     missing,
 )
+from gateway.domain.selection import MODEL_FIELDS, TABLE_FIELDS, upstream_fields
 from gateway.domain.types.ml_model import MlModel
 from gateway.domain.types.table import Table
 from gateway.domain.validation import check_fqn, check_uuid
@@ -190,13 +191,17 @@ async def apply_edit(
     key: tuple[str, bool],
     edit: Edit,
     expected_version: float | None,
+    selected: frozenset[str] = frozenset(),
 ) -> tuple[R, bool] | Conflict:
     """Read, plan and patch until the patch applies to the entity it was planned on: the
-    entity as stored now and whether the edit changed it, or why it was not made."""
-    fields = edit.fields()
+    entity as stored now and whether the edit changed it, or why it was not made. The
+    entity is read with the `selected` fields too, so that an edit that changes nothing
+    answers it as read."""
+    fields = edit.fields() | selected
     record, etag = await kind.read(catalog, key[0], key[1], fields)
     domain_ids = await _domain_ids(catalog, edit, record)
-    for _ in range(RETRIES + 1):
+    retries = 0
+    while True:
         if expected_version is not None and record.version != expected_version:
             return Conflict(
                 message=f"The {kind.label} is at version {record.version}, not at the expected "
@@ -223,9 +228,14 @@ async def apply_edit(
             if not plan.tested or exc.upstream is None:
                 raise
             failure = exc
+        if failure is None and retries == RETRIES:
+            break
         fresh, etag = await kind.read(catalog, record.id, False, fields)
         if failure is not None and not _changed(record, fresh):
             raise failure
+        if retries == RETRIES:
+            break
+        retries += 1
         record = fresh
     return Conflict(
         message=f"The {kind.label} kept changing while the edit was applied ({RETRIES} fresh "
@@ -264,6 +274,7 @@ async def _update(
     fqn: str | None,
     expected_version: float | None,
     check: Callable[[], Edit],
+    selected: frozenset[str],
 ) -> tuple[R, bool] | Problem:
     try:
         key = _key(entity_id, fqn)
@@ -272,7 +283,7 @@ async def _update(
     except BadUserInputError as exc:
         return invalid(exc)
     try:
-        return await apply_edit(info.context.catalog, kind, key, edit, version)
+        return await apply_edit(info.context.catalog, kind, key, edit, version, selected)
     except GatewayError as exc:
         return _problem(exc)
 
@@ -296,14 +307,23 @@ class UpdateMutation:
         ] = None,
         expected_version: Annotated[float | None, _EXPECTED] = None,
     ) -> UpdateMlModelResult:
+        selected = upstream_fields(info, MODEL_FIELDS, (("mlModel",),))
         outcome = await _update(
-            info, _MODEL, id, fully_qualified_name, expected_version, lambda: model_edit(input)
+            info,
+            _MODEL,
+            id,
+            fully_qualified_name,
+            expected_version,
+            lambda: model_edit(input),
+            selected,
         )
         if not isinstance(outcome, tuple):
             return outcome
         record, changed = outcome
+        if not changed:
+            return UpdateMlModelSuccess(ml_model=MlModel.from_record(record), changed=False)
         model = await written_model(info, record, "mlModel")
-        return UpdateMlModelSuccess(ml_model=model, changed=changed)
+        return UpdateMlModelSuccess(ml_model=model, changed=True)
 
     @strawberry.mutation(
         description="Edit a table and its columns: only the fields `input` gives change (a "
@@ -322,11 +342,20 @@ class UpdateMutation:
         ] = None,
         expected_version: Annotated[float | None, _EXPECTED] = None,
     ) -> UpdateTableResult:
+        selected = upstream_fields(info, TABLE_FIELDS, (("table",),))
         outcome = await _update(
-            info, _TABLE, id, fully_qualified_name, expected_version, lambda: table_edit(input)
+            info,
+            _TABLE,
+            id,
+            fully_qualified_name,
+            expected_version,
+            lambda: table_edit(input),
+            selected,
         )
         if not isinstance(outcome, tuple):
             return outcome
         record, changed = outcome
+        if not changed:
+            return UpdateTableSuccess(table=Table.from_record(record), changed=False)
         table = await written_table(info, record, "table")
-        return UpdateTableSuccess(table=table, changed=changed)
+        return UpdateTableSuccess(table=table, changed=True)
