@@ -19,8 +19,9 @@ from graphql import (
 
 from gateway.domain.context import Info
 
-# GraphQL field of an entity -> catalog `fields=` entry it needs.
-MODEL_FIELDS: Mapping[str, str] = {
+# GraphQL field of an entity -> catalog `fields=` entry (or entries) it needs.
+FieldMap = Mapping[str, str | tuple[str, ...]]
+MODEL_FIELDS: FieldMap = {
     "owners": "owners",
     "followers": "followers",
     "followerCount": "followers",
@@ -33,14 +34,16 @@ MODEL_FIELDS: Mapping[str, str] = {
     "dataProducts": "dataProducts",
     "dashboard": "dashboard",
 }
-TABLE_FIELDS: Mapping[str, str] = {
+TABLE_FIELDS: FieldMap = {
+    # The catalog answers column tags only when `columns` and `tags` are both asked for.
+    "columns": ("columns", "tags"),
     "owners": "owners",
     "followers": "followers",
     "followerCount": "followers",
     "votes": "votes",
     "tags": "tags",
 }
-SERVICE_FIELDS: Mapping[str, str] = {
+SERVICE_FIELDS: FieldMap = {
     "owners": "owners",
     "tags": "tags",
     "domains": "domains",
@@ -81,7 +84,7 @@ def selected_names(
 
 def upstream_fields(
     info: Info,
-    mapping: Mapping[str, str],
+    mapping: FieldMap,
     paths: tuple[tuple[str, ...], ...] = NODE_PATHS,
 ) -> frozenset[str]:
     """The catalog `fields=` the current field's selection needs (memoised per node)."""
@@ -94,6 +97,13 @@ def upstream_fields(
         names: set[str] = set()
         for path in paths:
             names |= selected_names(nodes, path, raw.fragments)
-        found = frozenset(mapping[n] for n in names if n in mapping)
+        wanted: set[str] = set()
+        for name in names:
+            field = mapping.get(name)
+            if isinstance(field, str):
+                wanted.add(field)
+            elif field is not None:
+                wanted.update(field)
+        found = frozenset(wanted)
         cache[key] = found
     return found

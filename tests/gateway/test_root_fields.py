@@ -737,3 +737,29 @@ async def test_a_model_whose_call_fails_fails_alone(
     )
     (error,) = result["errors"]
     assert (error["path"], error["extensions"]["code"]) == (failed, "UPSTREAM_ERROR")
+
+
+COLUMN_TAGS = """
+query ColumnTags($fqn: String!) {
+  table(fullyQualifiedName: $fqn) { columns { name tags { tagFQN } children { name } } }
+}
+"""
+
+
+async def test_column_tags_are_answered(gateway: GatewayClient, emulator: EmulatorHandle) -> None:
+    # given a seeded table with tagged columns, as the catalog answers it
+    fqn = "postgres_shop.shop.public.customers"
+    rest = catalog_get(emulator, f"/v1/tables/name/{fqn}", fields="columns,tags")
+    expected = [
+        {
+            "name": c["name"],
+            "tags": [{"tagFQN": t["tagFQN"]} for t in c.get("tags", [])],
+            "children": [{"name": child["name"]} for child in c.get("children", [])],
+        }
+        for c in rest["columns"]
+    ]
+    assert any(column["tags"] for column in expected)
+    # when
+    result = await gateway.execute(COLUMN_TAGS, {"fqn": fqn})
+    # then
+    assert result == {"data": {"table": {"columns": expected}}}
