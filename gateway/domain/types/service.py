@@ -174,7 +174,11 @@ class Service:
     def updated_by(self, info: Info) -> Deferred[str | None]:
         return self._full(info, lambda r: r.updated_by, None)
 
-    @strawberry.field(description="ML models of this service (empty for database services).")
+    @strawberry.field(
+        description="ML models of this service (empty for database services); null, with "
+        "an error at this field, when the catalog's list call fails, so the other services "
+        "of a page are still answered."
+    )
     async def ml_models(
         self,
         info: Info,
@@ -185,7 +189,7 @@ class Service:
         include: Annotated[
             Include, strawberry.argument(description=INCLUDE_DOC)
         ] = Include.NON_DELETED,
-    ) -> Connection[Annotated[MlModel, strawberry.lazy("gateway.domain.types.ml_model")]]:
+    ) -> Connection[Annotated[MlModel, strawberry.lazy("gateway.domain.types.ml_model")]] | None:
         from gateway.domain.types.connection import empty_connection
         from gateway.domain.types.ml_model import list_models
 
