@@ -211,6 +211,36 @@ class UserRecord(EntityRecord, kw_only=True):
     persona_preferences: list[dict[str, Any]] | None = None
 
 
+class ClassificationRecord(EntityRecord, kw_only=True):
+    """`entity/classification/classification.json` (1.13), as the emulator sends it."""
+
+    provider: Literal["system", "user", "automation"]
+    disabled: bool
+    mutually_exclusive: bool
+    term_count: int | None = None
+    usage_count: int | None = None
+    reviewers: list[EntityReferenceRecord] | None = None
+    auto_classification_config: dict[str, Any] | None = None
+
+
+class TagRecord(EntityRecord, kw_only=True):
+    """`entity/classification/tag.json` (1.13), as the emulator sends it."""
+
+    style: StyleRecord | None = None
+    classification: EntityReferenceRecord
+    parent: EntityReferenceRecord | None = None
+    children: list[EntityReferenceRecord] | None = None
+    deprecated: bool
+    provider: Literal["system", "user", "automation"]
+    disabled: bool
+    mutually_exclusive: bool
+    usage_count: int | None = None
+    reviewers: list[EntityReferenceRecord] | None = None
+    recognizers: list[dict[str, Any]] | None = None
+    auto_classification_enabled: bool
+    auto_classification_priority: int
+
+
 class PagingRecord(Record, kw_only=True):
     before: str | None = None
     after: str | None = None
@@ -271,6 +301,8 @@ ENTITY_RECORDS: dict[str, type[EntityRecord]] = {
     "mlmodelService": ServiceRecord,
     "databaseService": ServiceRecord,
     "user": UserRecord,
+    "classification": ClassificationRecord,
+    "tag": TagRecord,
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.routing import BaseRoute
 
 from gateway.emulator.auth import Authenticator
+from gateway.emulator.catalog.classifications import ClassificationKind, TagKind
 from gateway.emulator.catalog.databases import DatabaseKind, DatabaseSchemaKind
 from gateway.emulator.catalog.kinds import EntityKind
 from gateway.emulator.catalog.mlmodels import MlModelKind
@@ -30,6 +31,8 @@ def entity_kinds() -> tuple[EntityKind, ...]:
         TableKind(),
         MlModelKind(),
         UserKind(),
+        ClassificationKind(),
+        TagKind(),
     )
 
 

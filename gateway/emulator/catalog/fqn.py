@@ -15,3 +15,26 @@ def build(*names: str) -> str:
 
 def add(fqn: str, name: str) -> str:
     return f"{fqn}.{quote(name)}"
+
+
+def split(fqn: str) -> list[str]:
+    """The parts of an FQN, each as written (a quoted part keeps its quotes)."""
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = False
+    for char in fqn:
+        if char == '"':
+            quoted = not quoted
+        if char == "." and not quoted:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
+def parent(fqn: str) -> str | None:
+    """The FQN of what holds `fqn` (`PII` for `PII.Sensitive`), None for a top-level name."""
+    parts = split(fqn)
+    return ".".join(parts[:-1]) if len(parts) > 1 else None

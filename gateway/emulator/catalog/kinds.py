@@ -29,6 +29,7 @@ RELATIONS: dict[str, str] = {
     "dataProducts": "dataProduct",
     "teams": "team",
     "roles": "role",
+    "reviewers": "reviews",
 }
 VOTE_RELATIONS = ("votedUp", "votedDown")
 # Relationship fields of every data asset, returned only when named in `fields`.
@@ -61,6 +62,9 @@ COLLECTIONS: dict[str, str] = {
     "domain": "domains",
     "dataProduct": "dataProducts",
     "dashboard": "dashboards",
+    "classification": "classifications",
+    "tag": "tags",
+    "glossaryTerm": "glossaryTerms",
 }
 
 
@@ -102,6 +106,8 @@ class EntityKind:
     refs: tuple[str, ...] = ()
     # The column that names this entity in its descendants' rows (containers only).
     container: str | None = None
+    # The types of those descendants, when the column may also name other types' rows.
+    descendant_types: tuple[str, ...] | None = None
     # `(field, child type)` listing live children when requested, e.g. a schema's tables.
     children: tuple[str, str] | None = None
     # Requested-but-unknown list fields that come back empty (no such data here).
@@ -165,6 +171,12 @@ class EntityKind:
         """Whether a draft clashes with another stored entity beyond its FQN."""
         return False
 
+    def on_saved(self, store: Store, entity: Entity) -> None:
+        """Keep what mirrors the entity in step after a write (a tag's label index)."""
+
+    def on_removed(self, store: Store, entity: Entity) -> None:
+        """Drop what mirrors the entity after a hard delete."""
+
     # authorization (see `policies`)
 
     def owners_of(self, store: Store, entity: Entity) -> list[str]:
@@ -197,6 +209,8 @@ class EntityKind:
             draft.links["dataProducts"] = resolver.data_products(
                 body.get("dataProducts"), body.get("domains")
             )
+        if "reviewers" in self.links:
+            draft.links["reviewers"] = resolver.reviewers(body.get("reviewers"))
         if self.has_status:
             draft.doc["entityStatus"] = "Unprocessed"
         return draft

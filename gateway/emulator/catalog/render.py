@@ -30,6 +30,11 @@ class Renderer:
         # While `traced` renders one entity: the keys its body is built from.
         self._used: list[str] | None = None
 
+    def depends_on(self, key: str) -> None:
+        """Record that the body being rendered shows data kept under `key` (see `cache`)."""
+        if self._used is not None:
+            self._used.append(key)
+
     def href(self, entity_type: str, entity_id: str) -> str:
         return f"{self.api}/v1/{COLLECTIONS[entity_type]}/{entity_id}"
 
@@ -40,6 +45,8 @@ class Renderer:
         return ref.to_json(self.href(ref.type, ref.id) if with_href else None)
 
     def labels(self, labels: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Tag labels as answered: the tag's current name, display name, description and
+        style (it may have been edited since it was applied) and its href."""
         if self.api is None:
             return labels
         tags = self.store.tags()
@@ -48,9 +55,21 @@ class Renderer:
             tag = tags.get(label["tagFQN"])
             if tag is None:
                 out.append(label)
-            else:
-                href = f"{self.api}/v1/{_TAG_COLLECTIONS[tag.source]}/{tag.id}"
-                out.append({**label, "href": href})
+                continue
+            shown: dict[str, Any] = {"tagFQN": tag.fqn, "name": tag.name}
+            if tag.display_name is not None:
+                shown["displayName"] = tag.display_name
+            if tag.description is not None:
+                shown["description"] = tag.description
+            if tag.style is not None:
+                shown["style"] = tag.style
+            shown.update(
+                (key, value)
+                for key, value in label.items()
+                if key not in ("tagFQN", "name", "displayName", "description", "style")
+            )
+            shown["href"] = f"{self.api}/v1/{_TAG_COLLECTIONS[tag.source]}/{tag.id}"
+            out.append(shown)
         return out
 
     def votes(self, up: list[Ref], down: list[Ref]) -> dict[str, Any]:

@@ -153,7 +153,8 @@ class Repository:
             self.store.save(entity)
             for field, ids in draft.links.items():
                 self.store.relink(entity.id, RELATIONS[field], ids)
-            self._snapshot(kind, entity)
+            kind.on_saved(self.store, entity)
+            self.snapshot(kind, entity)
         return entity
 
     def _update(
@@ -170,6 +171,8 @@ class Repository:
         kind.merge(old.doc, doc)
         tags = merge_tags(old.doc.get("tags", []), draft.doc.get("tags", []))
         if tags:
+            # The merged labels must not hold two of a mutually exclusive classification.
+            self.resolver.check_exclusive(tags)
             doc["tags"] = tags
         if "extension" in draft.doc and not (actor.is_bot and "extension" in old.doc):
             doc["extension"] = draft.doc["extension"]
@@ -213,7 +216,8 @@ class Repository:
             self.store.save(entity)
             for field, ids in links.items():
                 self.store.relink(entity.id, RELATIONS[field], ids)
-            self._snapshot(kind, entity)
+            kind.on_saved(self.store, entity)
+            self.snapshot(kind, entity)
         return entity, "entityUpdated"
 
     def bulk(
@@ -274,15 +278,15 @@ class Repository:
         actor.subject.authorize(kind.type, (DELETE,), kind.owners_of(self.store, entity))
         live: list[Entity] = []
         if kind.container is not None:
-            live = self.store.descendants(kind.container, entity.fqn, deleted=False)
+            live = self._descendants(kind, entity, deleted=False)
             if live and not recursive:
                 raise bad_request(f"{kind.type} is not empty")
         with self.db.transaction():
             if hard:
                 if kind.container is not None:
-                    for child in self.store.descendants(kind.container, entity.fqn):
-                        self.store.remove(child.id)
-                self.store.remove(entity.id)
+                    for child in self._descendants(kind, entity):
+                        self._remove(child)
+                self._remove(entity)
                 return entity, "entityDeleted"
             for child in live:
                 self._set_deleted(child, True, actor)
@@ -301,9 +305,23 @@ class Repository:
         with self.db.transaction():
             restored = self._set_deleted(entity, False, actor)
             if kind.container is not None:
-                for child in self.store.descendants(kind.container, entity.fqn, deleted=True):
+                for child in self._descendants(kind, entity, deleted=True):
                     self._set_deleted(child, False, actor)
         return restored
+
+    def _descendants(
+        self, kind: EntityKind, entity: Entity, deleted: bool | None = None
+    ) -> list[Entity]:
+        assert kind.container is not None
+        return self.store.descendants(
+            kind.container, entity.fqn, deleted=deleted, types=kind.descendant_types
+        )
+
+    def _remove(self, entity: Entity) -> None:
+        self.store.remove(entity.id)
+        kind = self.kinds.get(entity.type)
+        if kind is not None:
+            kind.on_removed(self.store, entity)
 
     def _set_deleted(self, entity: Entity, deleted: bool, actor: Actor) -> Entity:
         change = Change(updated=[{"name": "deleted", "oldValue": not deleted, "newValue": deleted}])
@@ -316,7 +334,9 @@ class Repository:
             doc={**entity.doc, "changeDescription": change.describe(entity.version)},
         )
         self.store.save(updated)
-        self._snapshot(self.kinds[entity.type], updated)
+        kind = self.kinds[entity.type]
+        kind.on_saved(self.store, updated)
+        self.snapshot(kind, updated)
         return updated
 
     # followers and votes (no new version)
@@ -364,7 +384,7 @@ class Repository:
 
     # versions
 
-    def _snapshot(self, kind: EntityKind, entity: Entity) -> None:
+    def snapshot(self, kind: EntityKind, entity: Entity) -> None:
         if kind.versioned:
             doc = Renderer(self.store, None).entity(kind, entity, kind.snapshot_fields)
             self.store.save_version(entity.id, entity.version, doc)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from gateway.emulator.catalog.errors import CatalogError, bad_request, not_found
+from gateway.emulator.catalog.fqn import parent as parent_fqn
 from gateway.emulator.catalog.rows import Entity
 from gateway.emulator.catalog.store import Store
 
@@ -93,7 +94,34 @@ class Resolver:
                 stored["style"] = tag.style
             stored.update(source=source, labelType=label["labelType"], state=label["state"])
             out.append(stored)
+        self.check_exclusive(out)
         return out
+
+    def check_exclusive(self, labels: list[dict[str, Any]]) -> None:
+        """400 when two labels share a parent whose tags are mutually exclusive (`Tier`,
+        `PII`, `Certification`, ...), naming the later label first, as the upstream does."""
+        seen: dict[str, str] = {}
+        for label in labels:
+            tag_fqn = label["tagFQN"]
+            parent = parent_fqn(tag_fqn)
+            if parent is None:
+                continue
+            stored = seen.get(parent)
+            seen[parent] = tag_fqn
+            if stored is not None and self.mutually_exclusive(parent, label["source"]):
+                raise bad_request(
+                    f"Tag labels {tag_fqn} and {stored} are mutually exclusive and can't be "
+                    "assigned together"
+                )
+
+    def mutually_exclusive(self, parent: str, source: str) -> bool:
+        """Whether the tags under `parent` (a classification, or a tag when nested) exclude
+        each other; glossary terms never do here."""
+        if source != "Classification":
+            return False
+        holder_type = "tag" if parent_fqn(parent) is not None else "classification"
+        holder = self.store.get_by_fqn(holder_type, parent)
+        return holder is not None and bool(holder.doc.get("mutuallyExclusive"))
 
     def domains(self, names: list[str] | None) -> list[str]:
         return [self.container("domain", name).id for name in names or ()]
@@ -102,6 +130,17 @@ class Resolver:
         if names and not domains:
             raise bad_request("Domain cannot be empty when data products are provided.")
         return [self.container("dataProduct", name).id for name in names or ()]
+
+    def reviewers(self, refs: list[dict[str, Any]] | None) -> list[str]:
+        """Users or teams that exist and are not deleted, by id."""
+        ids: list[str] = []
+        for ref in refs or ():
+            reviewer = self.entity(ref["type"], ref["id"])
+            if reviewer.deleted or reviewer.type not in ("user", "team"):
+                raise not_found(ref["type"], ref["id"])
+            if reviewer.id not in ids:
+                ids.append(reviewer.id)
+        return ids
 
     def teams(self, ids: list[str] | None) -> list[str]:
         return [self.entity("team", team_id).id for team_id in ids or ()]

@@ -17,9 +17,14 @@
   `superset_prod.revenue_forecasts` (`DASHBOARDS`).
 - custom properties of ML models (`resolve.CUSTOM_PROPERTIES`): `registryModelRid`,
   `modelCardUrl` (strings) and `retrainingCadenceDays` (integer).
-- tags `PII.Sensitive`, `PII.NonSensitive`, `PII.None`, `Tier.Tier1`..`Tier.Tier5`,
-  `Lifecycle.Production` / `Staging` / `Experimental`; glossary terms
-  `Business.Customer` / `Revenue` / `Churn`.
+- classifications and their tags (`CLASSIFICATIONS`, 33 tags): `PII` (`None`,
+  `NonSensitive`, `Sensitive`), `Tier` (`Tier1`..`Tier5`), `Certification` (`Gold`,
+  `Silver`, `Bronze`) and `PersonalData` (`Personal`, `SpecialCategory`), each mutually
+  exclusive; `Lifecycle` (`Production`, `Staging`, `Experimental`, `Deprecated`,
+  `Retired`), `DataQuality` (`Validated`, `Monitored`, `Unverified`, `KnownIssues`),
+  `Subject` (`Customer`, `Finance`, `Marketing`, `Operations`, `Product`, `Risk`) and
+  `Compliance` (`GDPR`, `CCPA`, `HIPAA`, `SOX`, `PCI_DSS`), all stamped with the seed's
+  first instant; glossary terms `Business.Customer` / `Revenue` / `Churn` (`GLOSSARY_TERMS`).
 - ML model services (`ML_SERVICE_NAMES`): `mlflow_prod` (Mlflow), `sagemaker_prod`
   (SageMaker), `vertex_ai` (VertexAI), `sklearn_lab` (Sklearn).
 - database services (`DATABASE_SERVICE_NAMES`): `postgres_shop` (Postgres), `snowflake_dw`
@@ -98,21 +103,107 @@ DASHBOARDS = {
     "superset_prod.revenue_forecasts": "Revenue forecasts",
 }
 
-_TAGS: tuple[tuple[str, str, str, str | None], ...] = (
-    ("PII.Sensitive", "Classification", "Personal data whose loss could harm the person.", None),
-    ("PII.NonSensitive", "Classification", "Personal data of low sensitivity.", None),
-    ("PII.None", "Classification", "No personal data.", None),
-    ("Tier.Tier1", "Classification", "Critical source of truth, business-wide.", "#F5222D"),
-    ("Tier.Tier2", "Classification", "Important data used across teams.", "#FA8C16"),
-    ("Tier.Tier3", "Classification", "Department-level data.", "#FADB14"),
-    ("Tier.Tier4", "Classification", "Team-level or exploratory data.", None),
-    ("Tier.Tier5", "Classification", "Private or unused data.", None),
-    ("Lifecycle.Production", "Classification", "Serves production traffic.", None),
-    ("Lifecycle.Staging", "Classification", "Being validated before production.", None),
-    ("Lifecycle.Experimental", "Classification", "Research only.", None),
-    ("Business.Customer", "Glossary", "A person or company that bought at least once.", None),
-    ("Business.Revenue", "Glossary", "Order value net of discounts, VAT and refunds.", None),
-    ("Business.Churn", "Glossary", "A customer with no order for 90 days.", None),
+# Classifications (name -> description, mutually exclusive, tags as (name, description,
+# colour)), seeded as the system's (`provider: system`). `PII`, `Tier` and `Certification`
+# are mutually exclusive, as in a fresh OpenMetadata.
+CLASSIFICATIONS: dict[str, tuple[str, bool, tuple[tuple[str, str, str | None], ...]]] = {
+    "PII": (
+        "Personally identifiable information: data that, alone or with other data, can "
+        "identify a person.",
+        True,
+        (
+            ("None", "No personal data.", None),
+            ("NonSensitive", "Personal data of low sensitivity.", None),
+            ("Sensitive", "Personal data whose loss could harm the person.", None),
+        ),
+    ),
+    "Tier": (
+        "Business importance of a data asset, from Tier1 (critical) to Tier5 (unused).",
+        True,
+        (
+            ("Tier1", "Critical source of truth, business-wide.", "#F5222D"),
+            ("Tier2", "Important data used across teams.", "#FA8C16"),
+            ("Tier3", "Department-level data.", "#FADB14"),
+            ("Tier4", "Team-level or exploratory data.", None),
+            ("Tier5", "Private or unused data.", None),
+        ),
+    ),
+    "Certification": (
+        "How far a data asset can be relied on, as certified by its stewards.",
+        True,
+        (
+            ("Gold", "Gold certified: reviewed, monitored and documented.", "#FFD700"),
+            ("Silver", "Silver certified: reviewed and documented.", "#C0C0C0"),
+            ("Bronze", "Bronze certified: documented, not yet reviewed.", "#CD7F32"),
+        ),
+    ),
+    "Lifecycle": (
+        "Where a data asset or model stands between research and retirement.",
+        False,
+        (
+            ("Production", "Serves production traffic.", None),
+            ("Staging", "Being validated before production.", None),
+            ("Experimental", "Research only.", None),
+            ("Deprecated", "Still served, to be replaced; do not build on it.", None),
+            ("Retired", "No longer served; kept for reference.", None),
+        ),
+    ),
+    "DataQuality": (
+        "What is known of a data asset's quality.",
+        False,
+        (
+            ("Validated", "Passes its data quality tests.", None),
+            ("Monitored", "Data quality tests run on every load.", None),
+            ("Unverified", "No data quality tests yet.", None),
+            ("KnownIssues", "Has open data quality issues; read its description.", None),
+        ),
+    ),
+    "PersonalData": (
+        "Personal data as the GDPR defines it.",
+        True,
+        (
+            ("Personal", "Data about an identified or identifiable person.", None),
+            (
+                "SpecialCategory",
+                "Health, biometric, political or religious data, among others (GDPR art. 9).",
+                None,
+            ),
+        ),
+    ),
+    "Subject": (
+        "The business area a data asset or model is about.",
+        False,
+        (
+            ("Customer", "Customers, their accounts and their behaviour.", None),
+            ("Finance", "Revenue, costs, payments and accounting.", None),
+            ("Marketing", "Campaigns, channels and attribution.", None),
+            ("Operations", "Orders, fulfilment, stock and logistics.", None),
+            ("Product", "The catalogue, prices and product usage.", None),
+            ("Risk", "Fraud, credit and compliance risk.", None),
+        ),
+    ),
+    "Compliance": (
+        "Regulations a data asset falls under.",
+        False,
+        (
+            ("GDPR", "EU General Data Protection Regulation.", None),
+            ("CCPA", "California Consumer Privacy Act.", None),
+            ("HIPAA", "US Health Insurance Portability and Accountability Act.", None),
+            ("SOX", "Sarbanes-Oxley: financial reporting controls.", None),
+            ("PCI_DSS", "Payment Card Industry Data Security Standard.", None),
+        ),
+    ),
+}
+# Glossary terms a label may name (`source: Glossary`): (FQN, description).
+GLOSSARY_TERMS: tuple[tuple[str, str], ...] = (
+    ("Business.Customer", "A person or company that bought at least once."),
+    ("Business.Revenue", "Order value net of discounts, VAT and refunds."),
+    ("Business.Churn", "A customer with no order for 90 days."),
+)
+SEED_TAG_FQNS: tuple[str, ...] = tuple(
+    f"{classification}.{tag[0]}"
+    for classification, (_, _, tags) in CLASSIFICATIONS.items()
+    for tag in tags
 )
 _SERVERS = {
     "mlflow_prod": "http://mlflow-serving.internal:8080/{name}/invocations",
@@ -198,19 +289,56 @@ class Seeder:
             )
         )
 
-    def run(self) -> None:
-        for tag_fqn, source, description, color in _TAGS:
+    def define(self, entity_type: str, body: dict[str, Any]) -> None:
+        """Create an entity the system provides, at the seed's first instant (the clock of
+        the other writes does not move)."""
+        kind = self.repo.kinds[entity_type]
+        draft = kind.prepare(validate(kind.create, body), self.repo.resolver)
+        actor = Actor(
+            name=SEED_ADMIN,
+            user_id=SEED_ADMIN_ID,
+            now=SEED_EPOCH_MS,
+            subject=Subject.unchecked(SEED_ADMIN, SEED_ADMIN_ID),
+            is_admin=True,
+        )
+        self.repo.insert(kind, draft, actor, seed_uuid(entity_type, draft.fqn))
+
+    def _tags(self) -> None:
+        for classification, (description, exclusive, tags) in CLASSIFICATIONS.items():
+            self.define(
+                "classification",
+                {
+                    "name": classification,
+                    "description": description,
+                    "provider": "system",
+                    "mutuallyExclusive": exclusive,
+                },
+            )
+            for name, tag_description, color in tags:
+                body: dict[str, Any] = {
+                    "name": name,
+                    "classification": classification,
+                    "description": tag_description,
+                    "provider": "system",
+                }
+                if color is not None:
+                    body["style"] = {"color": color}
+                self.define("tag", body)
+        for term_fqn, term_description in GLOSSARY_TERMS:
             self.store.add_tag(
                 Tag(
-                    fqn=tag_fqn,
-                    id=seed_uuid("tag", tag_fqn),
-                    source=source,
-                    name=tag_fqn.rsplit(".", 1)[1],
+                    fqn=term_fqn,
+                    id=seed_uuid("tag", term_fqn),
+                    source="Glossary",
+                    name=term_fqn.rsplit(".", 1)[1],
                     display_name=None,
-                    description=description,
-                    style=None if color is None else {"color": color},
+                    description=term_description,
+                    style=None,
                 )
             )
+
+    def run(self) -> None:
+        self._tags()
         self._access_control()
         for team in GROUP_TEAMS:
             self.plain(

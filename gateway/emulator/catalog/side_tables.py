@@ -48,8 +48,10 @@ class SideTables:
     # tags
 
     def add_tag(self, tag: Tag) -> None:
+        """Make a tag or glossary term one a label may name (or update the one of that FQN)."""
         self.conn.execute(
-            "INSERT INTO catalog_tag (fqn, id, source, name, display_name, description, style) "
+            "INSERT OR REPLACE INTO catalog_tag "
+            "(fqn, id, source, name, display_name, description, style) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 tag.fqn,
@@ -63,8 +65,14 @@ class SideTables:
         )
         self.forget()
 
+    def remove_tag(self, fqn: str) -> None:
+        """A label may no longer name this tag (it was deleted)."""
+        self.conn.execute("DELETE FROM catalog_tag WHERE fqn = ?", (fqn,))
+        self.forget()
+
     def tags(self) -> dict[str, Tag]:
-        """Every tag and glossary term by FQN; cached, as tags only change when seeding."""
+        """Every tag and glossary term a label may name, by FQN; cached, as tags change only
+        when one is created, updated or deleted."""
         if self._tags is None:
             self._tags = {
                 row[0]: Tag(

@@ -75,6 +75,8 @@ _COLUMNS = (
 REF_COLUMNS = "e.id, e.type, e.name, e.fqn, e.display_name, e.deleted"
 # Filters a list endpoint accepts, by the column holding the ancestor's FQN.
 ANCESTOR_COLUMNS = frozenset({"service_fqn", "database_fqn", "schema_fqn"})
+# The filter on everything whose FQN lies under a given FQN (a classification's tags).
+FQN_PREFIX = "fqn_prefix"
 _CHUNK = 500
 
 
@@ -220,14 +222,25 @@ class Store(SideTables):
         )
         self.conn.execute("DELETE FROM catalog_version WHERE id = ?", (entity_id,))
 
-    def descendants(self, column: str, fqn: str, *, deleted: bool | None = None) -> list[Entity]:
-        """Entities under a container, deepest first (tables before schemas before databases)."""
+    def descendants(
+        self,
+        column: str,
+        fqn: str,
+        *,
+        deleted: bool | None = None,
+        types: Sequence[str] | None = None,
+    ) -> list[Entity]:
+        """Entities under a container (of `types` only, when given), deepest first (tables
+        before schemas before databases)."""
         assert column in ANCESTOR_COLUMNS
         sql = f"SELECT {_COLUMNS} FROM catalog_entity WHERE {column} = ?"
         params: list[Any] = [fqn]
         if deleted is not None:
             sql += " AND deleted = ?"
             params.append(int(deleted))
+        if types is not None:
+            sql += f" AND type IN ({marks(types)})"
+            params.extend(types)
         rows = [Entity.from_row(row) for row in self.conn.execute(sql, params)]
         return sorted(rows, key=lambda e: (e.schema is None, e.database is None, e.fqn))
 
@@ -295,6 +308,12 @@ class Store(SideTables):
         for column, value in where.items():
             if column in ANCESTOR_COLUMNS:
                 sql += f" AND {column} = ?"
+            elif column == FQN_PREFIX:
+                # Everything under an FQN (`PII.` for `PII`), compared case-sensitively.
+                prefix = f"{value}."
+                sql += " AND substr(fqn, 1, ?) = ?"
+                params += [len(prefix), prefix]
+                continue
             else:
                 sql += f" AND json_extract(doc, '$.{column}') IS ?"
             params.append(value)
