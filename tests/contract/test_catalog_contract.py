@@ -95,10 +95,14 @@ LABELS = [
     "table follow event",
     "table vote event",
     "bulk result",
+    "mlmodel patched",
+    "table patched",
+    "mlmodel patched history",
 ]
 # Bodies of the types whose schemas the contract does not copy: decoded strictly only.
 RECORD_LABELS = [
     *(f"{t} {what}" for t in UNCONTRACTED_PROPERTIES for what in ("entity", "page", "written")),
+    "tag patched",
 ]
 
 
@@ -219,6 +223,7 @@ def drive(client: httpx.Client) -> Bodies:
         bulk.content,
     )
     drive_tags(client, bodies)
+    drive_patches(client, bodies)
     bodies.errors = [
         client.get("/mlmodels", params={"fields": "nope"}),
         client.get(f"/mlmodels/{seed_id('mlmodel', 'nope')}"),
@@ -228,8 +233,47 @@ def drive(client: httpx.Client) -> Bodies:
         client.put("/mlmodels/restore", json={"id": SEEDED["mlmodel"]}),
         client.get("/mlmodels", headers={"Authorization": "Bearer nope"}),
         client.get("/mlmodels/not-a-uuid"),
+        _patch(client, f"/mlmodels/{SEEDED['mlmodel']}", [], {"If-Match": '"0"'}),
+        client.patch(f"/mlmodels/{SEEDED['mlmodel']}", json=[]),
     ]
     return bodies
+
+
+def _patch(
+    client: httpx.Client,
+    path: str,
+    ops: list[dict[str, Any]],
+    headers: dict[str, str] | None = None,
+) -> httpx.Response:
+    return client.patch(
+        path,
+        content=json.dumps(ops).encode(),
+        headers={"Content-Type": "application/json-patch+json", **(headers or {})},
+    )
+
+
+def drive_patches(client: httpx.Client, bodies: Bodies) -> None:
+    """PATCH answers: a model edited twice in one session (its second answer consolidated,
+    with an incremental change description of its own), a table's columns, a tag."""
+    model = f"/mlmodels/{SEEDED['mlmodel']}"
+    model_edits: list[list[dict[str, Any]]] = [
+        [{"op": "add", "path": "/description", "value": "Patched."}],
+        [
+            {"op": "add", "path": "/tags/-", "value": _tag("PII.None")},
+            {"op": "add", "path": "/mlFeatures/0/description", "value": "Tenure."},
+        ],
+    ]
+    for ops in model_edits:
+        bodies.entity("mlmodel patched", "mlmodel", _patch(client, model, ops))
+    bodies.history("mlmodel patched history", "mlmodel", client.get(f"{model}/versions"))
+    table_ops: list[dict[str, Any]] = [
+        {"op": "add", "path": "/columns/0/description", "value": "Key."},
+        {"op": "add", "path": "/columns/1/tags/-", "value": _tag("Subject.Customer")},
+    ]
+    table = _patch(client, f"/tables/{SEEDED['table']}", table_ops)
+    bodies.entity("table patched", "table", table)
+    tag_ops: list[dict[str, Any]] = [{"op": "add", "path": "/description", "value": "Patched."}]
+    bodies.entity("tag patched", "tag", _patch(client, "/tags/name/PII.None", tag_ops))
 
 
 # (type, collection, a seeded one's name, a create body) of the types the contract leaves out.
@@ -364,7 +408,7 @@ def test_error_bodies_are_exactly_code_and_message(bodies: Bodies) -> None:
     statuses = [r.status_code for r in bodies.errors]
 
     # then each body is {"code": <its status>, "message": <text>} and nothing else
-    assert statuses == [400, 404, 400, 400, 409, 500, 401, 404]
+    assert statuses == [400, 404, 400, 400, 409, 500, 401, 404, 412, 415]
     for response in bodies.errors:
         body = response.json()
         assert set(body) == {"code", "message"}

@@ -97,6 +97,7 @@ class ClassificationKind(EntityKind):
     bulk = False
     has_status = False
     lookup_by_plain_name = True
+    patchable = True
 
     def locate(self, body: dict[str, Any], resolver: Resolver) -> Draft:
         return Draft(name=body["name"], fqn=fqn.quote(body["name"]), doc={"disabled": False})
@@ -151,6 +152,7 @@ class TagKind(EntityKind):
     descendant_types = ("tag",)
     bulk = False
     has_status = False
+    patchable = True
 
     def locate(self, body: dict[str, Any], resolver: Resolver) -> Draft:
         doc: dict[str, Any] = {}

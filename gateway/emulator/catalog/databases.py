@@ -42,6 +42,7 @@ class DatabaseKind(EntityKind):
     list_params = {"service": "service_fqn"}
     container = "database_fqn"
     children = ("databaseSchemas", "databaseSchema")
+    patchable = True
 
     def locate(self, body: dict[str, Any], resolver: Resolver) -> Draft:
         service = resolver.container("databaseService", body["service"])
@@ -86,6 +87,7 @@ class DatabaseSchemaKind(EntityKind):
     list_params = {"database": "database_fqn"}
     container = "schema_fqn"
     children = ("tables", "table")
+    patchable = True
 
     def locate(self, body: dict[str, Any], resolver: Resolver) -> Draft:
         database = resolver.container("database", body["database"])

@@ -14,18 +14,21 @@ INVALID_FORMAT = "Invalid request format"
 
 
 class CatalogError(Exception):
-    """An expected failure that becomes an upstream-shaped error response."""
+    """An expected failure that becomes an upstream-shaped error response; `error_type`
+    is the `errorType` of the bodies that carry one (rule violations)."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, error_type: str | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.error_type = error_type
 
     def response(self) -> Response:
         headers = {"WWW-Authenticate": "om-auth"} if self.status in _AUTH_HEADER_STATUSES else None
-        return JSONResponse(
-            catalog_error_body(self.status, self.message), status_code=self.status, headers=headers
-        )
+        body = catalog_error_body(self.status, self.message)
+        if self.error_type is not None:
+            body = {"code": self.status, "errorType": self.error_type, "message": self.message}
+        return JSONResponse(body, status_code=self.status, headers=headers)
 
 
 def not_found(entity_type: str, key: str) -> CatalogError:
@@ -52,3 +55,14 @@ def path_not_found() -> CatalogError:
 
 def already_exists() -> CatalogError:
     return CatalogError(409, "Entity already exists")
+
+
+def rule_violation(rule: str, context: str) -> CatalogError:
+    """A semantic rule of the catalog's entity rules settings failed (the upstream answers
+    these through its own mapper: `errorType` `RULE_VIOLATION`, no `WWW-Authenticate`)."""
+    return CatalogError(
+        400,
+        f"Rule [{rule}] validation failed: Entity does not satisfy the rule. "
+        f"Rule context: {context}",
+        error_type="RULE_VIOLATION",
+    )

@@ -15,8 +15,9 @@ from gateway.emulator.catalog.changes import Change
 from gateway.emulator.catalog.policies import CREATE, EDIT_ALL, Subject
 from gateway.emulator.catalog.resolve import Resolver
 from gateway.emulator.catalog.rows import Entity
+from gateway.emulator.catalog.shapes import ENTITY_REFERENCE
 from gateway.emulator.catalog.store import Store
-from gateway.emulator.catalog.validation import Check, Prop, obj
+from gateway.emulator.catalog.validation import Check, Prop, array, obj
 
 if TYPE_CHECKING:
     from gateway.emulator.catalog.render import Renderer
@@ -122,9 +123,19 @@ class EntityKind:
     has_status = True
     # `/name/{name}` takes the plain name (services, users), not an FQN.
     lookup_by_plain_name = False
+    # Whether the type takes PATCH (see `patching`).
+    patchable = False
 
     def __init__(self) -> None:
         self.create: Check = obj(self.create_props)
+        # What a PATCH may change: the rest of the entity is restored as it was.
+        self.editable: tuple[str, ...] = tuple(
+            key for key in (*self.plain, "tags", "extension", *self.links) if key in self.properties
+        )
+        self.patch_check: Check | None = None
+        if self.patchable:
+            props = {**self.create_props, **self.patch_props()}
+            self.patch_check = obj({key: props[key] for key in self.editable})
 
     @property
     def path(self) -> str:
@@ -135,6 +146,27 @@ class EntityKind:
         """What version snapshots carry besides the stored properties."""
         excluded = {self.children[0]} if self.children else set()
         return self.optional - excluded
+
+    @property
+    def patch_fields(self) -> frozenset[str]:
+        """What the full copy of an entity that a PATCH applies to holds besides the stored
+        properties: every relationship field, an empty one as `[]`."""
+        return self.snapshot_fields
+
+    def patch_props(self) -> dict[str, Prop]:
+        """Checks of the editable properties whose entity form differs from the create
+        request's: domains and data products are references there, not names."""
+        return {
+            "domains": Prop(array(ENTITY_REFERENCE)),
+            "dataProducts": Prop(array(ENTITY_REFERENCE)),
+        }
+
+    def patch_copy(self, body: dict[str, Any]) -> None:
+        """Give the full copy's nested tag lists as `[]` when empty, so `/-` appends work."""
+
+    def patched(self, doc: dict[str, Any], entity_fqn: str, resolver: Resolver) -> None:
+        """Check and derive the nested parts of a patched document (FQNs, tag labels,
+        references), as a create does."""
 
     def locate(self, body: dict[str, Any], resolver: Resolver) -> Draft:
         """Name the new entity and resolve its container (service, database, schema)."""

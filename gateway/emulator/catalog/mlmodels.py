@@ -80,6 +80,7 @@ class MlModelKind(EntityKind):
     list_params = {"service": "service_fqn"}
     major = frozenset({"algorithm", "server", "target"})
     followable = True
+    patchable = True
 
     def locate(self, body: dict[str, Any], resolver: Resolver) -> Draft:
         service = resolver.container("mlmodelService", body["service"])
@@ -99,12 +100,41 @@ class MlModelKind(EntityKind):
         if "dashboard" in doc:
             dashboard = resolver.container("dashboard", doc["dashboard"])
             doc["dashboard"] = ref_of(dashboard.id, dashboard.type)
+        self._features(doc, draft.fqn, resolver)
+
+    def _features(self, doc: dict[str, Any], model_fqn: str, resolver: Resolver) -> None:
         for feature in doc.get("mlFeatures", ()):
-            feature["fullyQualifiedName"] = fqn.add(draft.fqn, feature["name"])
+            feature["fullyQualifiedName"] = fqn.add(model_fqn, feature["name"])
             if feature.get("tags"):
                 feature["tags"] = resolver.tags(feature["tags"])
             for source in feature.get("featureSources", ()):
                 self._source(source, feature["fullyQualifiedName"], resolver)
+
+    def patch_props(self) -> dict[str, Prop]:
+        # A model's dashboard is a reference, where the create request names it.
+        return {**super().patch_props(), "dashboard": Prop(ENTITY_REFERENCE)}
+
+    def patch_copy(self, body: dict[str, Any]) -> None:
+        for feature in body.get("mlFeatures", ()):
+            feature.setdefault("tags", [])
+            for source in feature.get("featureSources", ()):
+                source.setdefault("tags", [])
+
+    def patched(self, doc: dict[str, Any], entity_fqn: str, resolver: Resolver) -> None:
+        if "dashboard" in doc:
+            ref = doc["dashboard"]
+            dashboard = resolver.entity("dashboard", ref["id"])
+            if dashboard.deleted:
+                raise not_found("dashboard", ref["id"])
+            doc["dashboard"] = ref_of(dashboard.id, dashboard.type)
+        self._features(doc, entity_fqn, resolver)
+        # The copy's empty tag lists are not stored.
+        for feature in doc.get("mlFeatures", ()):
+            if not feature.get("tags"):
+                feature.pop("tags", None)
+            for source in feature.get("featureSources", ()):
+                if not source.get("tags"):
+                    source.pop("tags", None)
 
     @staticmethod
     def _source(source: dict[str, Any], feature_fqn: str, resolver: Resolver) -> None:

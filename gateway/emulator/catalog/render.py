@@ -148,7 +148,8 @@ class Renderer:
                     out[key] = self.ref(ref)
                 continue
             out[key] = value
-        if "changeDescription" in out:
+        if "changeDescription" in out and "incrementalChangeDescription" not in out:
+            # Only a consolidated PATCH stores its own (what that call changed).
             out["incrementalChangeDescription"] = out["changeDescription"]
         out["version"] = as_number(entity.version)
         out["updatedAt"] = entity.updated_at

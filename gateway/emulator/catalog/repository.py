@@ -8,7 +8,8 @@ after the body is validated and its references resolved: POST and a PUT that cre
 check `Create`; a PUT on an existing entity and restore check `EditAll` against its
 owners; DELETE checks `Delete`; PUT /bulk checks each item the same way and reports a
 refused one as a 403 item. Follow and unfollow check nothing (not even who the caller
-is); vote checks nothing but needs the caller as a live user.
+is); vote checks nothing but needs the caller as a live user. PATCH (`patching`) checks
+the operation each of its paths needs.
 """
 
 from __future__ import annotations
@@ -68,6 +69,33 @@ class Actor:
     subject: Subject
     is_admin: bool = False
     is_bot: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """An entity as a write compares it: its stored document, the ids of its relationship
+    fields, whether it is deleted, and who wrote it when."""
+
+    doc: dict[str, Any]
+    links: dict[str, list[str]]
+    deleted: bool
+    updated_at: int
+    updated_by: str
+
+    def dump(self) -> dict[str, Any]:
+        return {
+            "doc": self.doc,
+            "links": self.links,
+            "deleted": self.deleted,
+            "updatedAt": self.updated_at,
+            "updatedBy": self.updated_by,
+        }
+
+    @classmethod
+    def load(cls, data: dict[str, Any]) -> State:
+        return cls(
+            data["doc"], data["links"], data["deleted"], data["updatedAt"], data["updatedBy"]
+        )
 
 
 def include_matches(entity: Entity, include: str) -> bool:
@@ -204,6 +232,7 @@ class Repository:
         if not change:
             return old, "entityNoChange"
         doc["changeDescription"] = change.describe(old.version)
+        doc.pop("incrementalChangeDescription", None)
         entity = dataclasses.replace(
             old,
             doc=doc,
@@ -325,13 +354,15 @@ class Repository:
 
     def _set_deleted(self, entity: Entity, deleted: bool, actor: Actor) -> Entity:
         change = Change(updated=[{"name": "deleted", "oldValue": not deleted, "newValue": deleted}])
+        doc = {**entity.doc, "changeDescription": change.describe(entity.version)}
+        doc.pop("incrementalChangeDescription", None)
         updated = dataclasses.replace(
             entity,
             deleted=deleted,
             version=next_version(entity.version, False),
             updated_at=actor.now,
             updated_by=actor.name,
-            doc={**entity.doc, "changeDescription": change.describe(entity.version)},
+            doc=doc,
         )
         self.store.save(updated)
         kind = self.kinds[entity.type]
@@ -388,3 +419,10 @@ class Repository:
         if kind.versioned:
             doc = Renderer(self.store, None).entity(kind, entity, kind.snapshot_fields)
             self.store.save_version(entity.id, entity.version, doc)
+            if kind.patchable:
+                self.store.save_state(entity.id, entity.version, self.state(kind, entity).dump())
+
+    def state(self, kind: EntityKind, entity: Entity) -> State:
+        """What the entity is made of as stored: its document and relationship ids."""
+        links = {field: self.store.sources(entity.id, RELATIONS[field]) for field in kind.links}
+        return State(entity.doc, links, entity.deleted, entity.updated_at, entity.updated_by)

@@ -1,8 +1,8 @@
 """HTTP endpoints of the catalog: authentication, parameters, status codes and change headers.
 
 Every entity type gets the same family of routes (list, get by id / name, POST, PUT,
-PUT /bulk, DELETE, PUT /restore, versions, and followers / vote where the upstream has
-them), each built with `knobs.route` so counters, latency and faults apply.
+PUT /bulk, DELETE, PUT /restore, versions, and PATCH, followers / vote where the upstream
+has them), each built with `knobs.route` so counters, latency and faults apply.
 `GET /api/v1/system/version` answers without authentication, as the upstream does: the
 official SDK calls it when a client is built, to compare its version with the server's.
 """
@@ -24,7 +24,9 @@ from gateway.emulator.catalog.calls import ApiBases, Call, Endpoint, changed, js
 from gateway.emulator.catalog.changes import Change, as_number, parse_version
 from gateway.emulator.catalog.errors import CatalogError, bad_request, not_found
 from gateway.emulator.catalog.etags import etag
+from gateway.emulator.catalog.jsonpatches import check_media_type
 from gateway.emulator.catalog.kinds import EntityKind
+from gateway.emulator.catalog.patching import Patcher
 from gateway.emulator.catalog.policies import VIEW_BASIC
 from gateway.emulator.catalog.principals import Principals
 from gateway.emulator.catalog.query import (
@@ -37,6 +39,7 @@ from gateway.emulator.catalog.query import (
 from gateway.emulator.catalog.render import Renderer
 from gateway.emulator.catalog.repository import Repository
 from gateway.emulator.catalog.rows import Entity
+from gateway.emulator.headers import header
 from gateway.emulator.knobs import Knobs, route
 from gateway.emulator.responses import JSONResponse
 
@@ -64,6 +67,7 @@ class CatalogRoutes:
         self.knobs = knobs
         self.principals = Principals(repo.store, auth, knobs.clock)
         self.bodies = Bodies(repo.store)
+        self.patcher = Patcher(repo)
         self.api_bases = ApiBases()
 
     def endpoint(self, handler: Endpoint) -> Callable[[Request], Awaitable[Response]]:
@@ -87,7 +91,7 @@ class CatalogRoutes:
             route(self.knobs, "catalog", "GET", SYSTEM_VERSION_PATH, self.system_version)
         ]
         for kind in self.repo.kinds.values():
-            handlers = KindHandlers(kind, self.repo, self.bodies)
+            handlers = KindHandlers(kind, self.repo, self.bodies, self.patcher)
             for method, path, handler in handlers.table():
                 out.append(route(self.knobs, "catalog", method, path, self.endpoint(handler)))
         return out
@@ -96,11 +100,14 @@ class CatalogRoutes:
 class KindHandlers:
     """The handlers of one entity type."""
 
-    def __init__(self, kind: EntityKind, repo: Repository, bodies: Bodies) -> None:
+    def __init__(
+        self, kind: EntityKind, repo: Repository, bodies: Bodies, patcher: Patcher
+    ) -> None:
         self.kind = kind
         self.repo = repo
         self.store = repo.store
         self.bodies = bodies
+        self.patcher = patcher
 
     def table(self) -> list[tuple[str, str, Endpoint]]:
         kind, p = self.kind, self.kind.path
@@ -117,9 +124,13 @@ class KindHandlers:
             ("GET", f"{p}/name/{name}", self.get_by_name),
             ("DELETE", f"{p}/name/{name}", self.delete_by_name),
         ]
+        if kind.patchable:
+            out.append(("PATCH", f"{p}/name/{name}", self.patch_by_name))
         if kind.type == "user":
             out.append(("GET", f"{p}/loggedInUser", self.logged_in_user))
         out += [("GET", f"{p}/{{id}}", self.get), ("DELETE", f"{p}/{{id}}", self.delete)]
+        if kind.patchable:
+            out.append(("PATCH", f"{p}/{{id}}", self.patch))
         if kind.versioned:
             out += [
                 ("GET", f"{p}/{{id}}/versions", self.versions),
@@ -266,6 +277,21 @@ class KindHandlers:
             recursive=call.flag("recursive"),
         )
         return changed(call.renderer.entity(self.kind, entity, frozenset()), change_type)
+
+    async def patch(self, call: Call) -> Response:
+        check_media_type(header(call.request, b"content-type"))
+        return await self._patch(call, self.repo.find(self.kind, path_id(call)))
+
+    async def patch_by_name(self, call: Call) -> Response:
+        check_media_type(header(call.request, b"content-type"))
+        return await self._patch(call, self.repo.find_by_fqn(self.kind, self._name_key(call)))
+
+    async def _patch(self, call: Call, entity: Entity) -> Response:
+        if_match = header(call.request, b"if-match")
+        entity, change_type = self.patcher.patch(
+            self.kind, entity, await call.json(), call.actor, if_match
+        )
+        return changed(call.renderer.entity(self.kind, entity, self.kind.patch_fields), change_type)
 
     async def restore(self, call: Call) -> Response:
         entity = self.repo.restore(self.kind, await call.json(), call.actor)

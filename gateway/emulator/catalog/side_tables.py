@@ -1,4 +1,12 @@
-"""Version snapshots and tags: the catalog tables beside its entities and relationships."""
+"""Version snapshots and tags: the catalog tables beside its entities and relationships.
+
+`catalog_version_state` keeps, beside each snapshot, what that version was made of as
+stored (its document, its relationship ids, who wrote it and when): a PATCH consolidated
+with the previous version is compared with it.
+`catalog_tag` is the index of what a tag label may name: the classification tags (also
+served as `tag` entities under `/v1/tags`, and kept in step with them) and the glossary
+terms, by FQN.
+"""
 
 from __future__ import annotations
 
@@ -44,6 +52,31 @@ class SideTables:
             "SELECT doc FROM catalog_version WHERE id = ? AND version = ?", (entity_id, version)
         ).fetchone()
         return None if row is None else str(row[0])
+
+    def drop_version(self, entity_id: str, version: int) -> None:
+        """Forget a version (one that a consolidated PATCH replaced)."""
+        for table in ("catalog_version", "catalog_version_state"):
+            self.conn.execute(
+                f"DELETE FROM {table} WHERE id = ? AND version = ?", (entity_id, version)
+            )
+
+    # what each version was made of (what a consolidated PATCH compares with)
+
+    def save_state(self, entity_id: str, version: int, state: dict[str, Any]) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO catalog_version_state (id, version, state) VALUES (?, ?, ?)",
+            (entity_id, version, orjson.dumps(state).decode()),
+        )
+
+    def state(self, entity_id: str, version: int) -> dict[str, Any] | None:
+        row = self.conn.execute(
+            "SELECT state FROM catalog_version_state WHERE id = ? AND version = ?",
+            (entity_id, version),
+        ).fetchone()
+        if row is None:
+            return None
+        state: dict[str, Any] = orjson.loads(row[0])
+        return state
 
     # tags
 

@@ -57,6 +57,12 @@ CREATE TABLE IF NOT EXISTS catalog_version (
     doc TEXT NOT NULL,
     PRIMARY KEY (id, version)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS catalog_version_state (
+    id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    PRIMARY KEY (id, version)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS catalog_tag (
     fqn TEXT PRIMARY KEY,
     id TEXT NOT NULL,
@@ -67,7 +73,13 @@ CREATE TABLE IF NOT EXISTS catalog_tag (
     style TEXT
 );
 """
-_TABLES = ("catalog_entity", "catalog_relationship", "catalog_version", "catalog_tag")
+_TABLES = (
+    "catalog_entity",
+    "catalog_relationship",
+    "catalog_version",
+    "catalog_version_state",
+    "catalog_tag",
+)
 _COLUMNS = (
     "id, type, name, fqn, service_fqn, database_fqn, schema_fqn, deleted, version, "
     "updated_at, updated_by, doc"
@@ -221,6 +233,7 @@ class Store(SideTables):
             (entity_id, entity_id),
         )
         self.conn.execute("DELETE FROM catalog_version WHERE id = ?", (entity_id,))
+        self.conn.execute("DELETE FROM catalog_version_state WHERE id = ?", (entity_id,))
 
     def descendants(
         self,

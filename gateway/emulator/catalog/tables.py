@@ -153,6 +153,7 @@ class TableKind(EntityKind):
     refs = ("service", "database", "databaseSchema")
     list_params = {"database": "database_fqn", "databaseSchema": "schema_fqn"}
     followable = True
+    patchable = True
 
     def locate(self, body: dict[str, Any], resolver: Resolver) -> Draft:
         schema = resolver.container("databaseSchema", body["databaseSchema"])
@@ -173,6 +174,15 @@ class TableKind(EntityKind):
 
     def complete(self, draft: Draft, resolver: Resolver) -> None:
         self._columns(draft.doc["columns"], draft.fqn, resolver)
+
+    @property
+    def patch_fields(self) -> frozenset[str]:
+        # With `columns` and `tags` both asked for, every column (nested too) has its tags.
+        return super().patch_fields | {"columns"}
+
+    def patched(self, doc: dict[str, Any], entity_fqn: str, resolver: Resolver) -> None:
+        self._columns(doc["columns"], entity_fqn, resolver)
+        _drop_empty_tags(doc["columns"])
 
     def _columns(self, columns: list[dict[str, Any]], parent: str, resolver: Resolver) -> None:
         for column in columns:
@@ -203,6 +213,14 @@ class TableKind(EntityKind):
         # Column tags come back only when both `columns` and `tags` are asked for.
         with_tags = "columns" in fields and "tags" in fields
         out["columns"] = _shape_columns(out.get("columns", []), with_tags, renderer)
+
+
+def _drop_empty_tags(columns: list[dict[str, Any]]) -> None:
+    """The patch copy's empty column tag lists are not stored."""
+    for column in columns:
+        if not column.get("tags"):
+            column.pop("tags", None)
+        _drop_empty_tags(column.get("children", []))
 
 
 def _shape_columns(
