@@ -17,7 +17,10 @@ from gateway.domain.loaders import NO_FIELDS, Loaders
 from gateway.domain.selection import MODEL_FIELDS, TABLE_FIELDS, upstream_fields
 from gateway.domain.types.ml_model import MlModel
 from gateway.domain.types.table import Table
-from gateway.upstream.records import MlModelRecord, TableRecord
+from gateway.upstream.records import ColumnRecord, MlModelRecord, TableRecord
+
+# Catalog `fields=` names whose record attribute is spelled otherwise.
+_ATTRIBUTES = {"dataProducts": "data_products"}
 
 log = logging.getLogger("gateway.mutations")
 
@@ -68,6 +71,44 @@ async def written_table(info: Info, record: TableRecord, field: str) -> Table:
         log.warning("re-reading table %s after a write failed: %s", record.id, exc.code)
         fresh = None
     return Table.from_record(fresh or record)
+
+
+def _holds(record: MlModelRecord | TableRecord, fields: frozenset[str]) -> bool:
+    """Whether `record` holds every relationship field of `fields` (column tags included)."""
+    for field in fields:
+        if field == "columns":
+            continue
+        if getattr(record, _ATTRIBUTES.get(field, field)) is None:
+            return False
+    if "columns" in fields and isinstance(record, TableRecord):
+        return _column_tags(record.columns)
+    return True
+
+
+def _column_tags(columns: list[ColumnRecord]) -> bool:
+    return all(c.tags is not None and _column_tags(c.children or []) for c in columns)
+
+
+async def patched_model(info: Info, record: MlModelRecord, field: str) -> MlModel:
+    """The model a PATCH answered: as it is when it holds every relationship field
+    `field`'s selection needs (the catalog answers a patch with the whole entity), else
+    re-read (`written_model`)."""
+    fields = upstream_fields(info, MODEL_FIELDS, ((field,),))
+    if not _holds(record, fields):
+        return await written_model(info, record, field)
+    forget_models(info.context.loaders)
+    info.context.loaders.model_by_id.prime((record.id, fields), record)
+    return MlModel.from_record(record)
+
+
+async def patched_table(info: Info, record: TableRecord, field: str) -> Table:
+    """As `patched_model`, for a table."""
+    fields = upstream_fields(info, TABLE_FIELDS, ((field,),))
+    if not _holds(record, fields):
+        return await written_table(info, record, field)
+    forget_tables(info.context.loaders)
+    info.context.loaders.table_by_id.prime((record.id, fields), record)
+    return Table.from_record(record)
 
 
 async def read_model(info: Info, model_id: str, field: str) -> MlModel:

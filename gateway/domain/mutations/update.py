@@ -23,6 +23,7 @@ from gateway.base.errors import (
     BadUserInputError,
     ConflictError,
     GatewayError,
+    NotFoundError,
     PreconditionFailedError,
     UpstreamError,
 )
@@ -34,7 +35,7 @@ from gateway.domain.mutations.edit_inputs import (
     model_edit,
     table_edit,
 )
-from gateway.domain.mutations.fresh import written_model, written_table
+from gateway.domain.mutations.fresh import patched_model, patched_table
 from gateway.domain.mutations.patches import (
     Operation,
     Plan,
@@ -178,11 +179,20 @@ def _changed(before: R, after: R) -> bool:
     return (before.version, before.updated_at) != (after.version, after.updated_at)
 
 
+async def _domain_id(catalog: CatalogClient, name: str) -> str:
+    try:
+        return (await catalog.get_domain_by_name(name)).id
+    except NotFoundError:
+        # Worded as the catalog words a missing reference, which `missing` recognises.
+        raise NotFoundError(f"domain instance for {name} not found", upstream="catalog") from None
+
+
 async def _domain_ids(catalog: CatalogClient, edit: Edit, record: R) -> dict[str, str]:
-    """Ids of the domains the edit names that the entity is not in yet."""
+    """Ids of the domains the edit names that the entity is not in yet (the catalog takes
+    a domain by id)."""
     names = missing_domains(edit, record.domains)
-    found = await asyncio.gather(*(catalog.get_domain_by_name(name) for name in names))
-    return {name: domain.id for name, domain in zip(names, found, strict=True)}
+    found = await asyncio.gather(*(_domain_id(catalog, name) for name in names))
+    return dict(zip(names, found, strict=True))
 
 
 async def apply_edit(
@@ -322,7 +332,7 @@ class UpdateMutation:
         record, changed = outcome
         if not changed:
             return UpdateMlModelSuccess(ml_model=MlModel.from_record(record), changed=False)
-        model = await written_model(info, record, "mlModel")
+        model = await patched_model(info, record, "mlModel")
         return UpdateMlModelSuccess(ml_model=model, changed=True)
 
     @strawberry.mutation(
@@ -357,5 +367,5 @@ class UpdateMutation:
         record, changed = outcome
         if not changed:
             return UpdateTableSuccess(table=Table.from_record(record), changed=False)
-        table = await written_table(info, record, "table")
+        table = await patched_table(info, record, "table")
         return UpdateTableSuccess(table=table, changed=True)
