@@ -3,14 +3,13 @@ columns (nested too) included, and an edit that changes nothing writes nothing."
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
-import httpx
 import pytest
 
 from gateway.emulator.catalog.seed import seed_id
-from tests.conftest import EmulatorHandle, GatewayClient, gateway_settings, running_gateway
+from tests.conftest import EmulatorHandle, GatewayClient
 from tests.gateway.rest import catalog_get, upstream_calls
 from tests.mutations.rest import catalog_write
 
@@ -540,56 +539,21 @@ async def test_a_column_the_table_does_not_have_is_invalid_and_nothing_is_writte
 # Domains: the catalog takes them by id, so a domain the entity is not in is looked up.
 
 
-class DomainsTransport(httpx.AsyncBaseTransport):
-    """Real HTTP to the emulator, except `GET /api/v1/domains/name/{fqn}`, answered here as
-    the catalog answers it: the emulator stores the seeded domains but serves no
-    /v1/domains."""
-
-    def __init__(self) -> None:
-        self.inner = httpx.AsyncHTTPTransport()
-        self.lookups: list[str] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        prefix = "/api/v1/domains/name/"
-        if request.method == "GET" and request.url.path.startswith(prefix):
-            name = request.url.path.removeprefix(prefix)
-            self.lookups.append(name)
-            if name not in SEEDED_DOMAINS:
-                message = f"domain instance for {name} not found"
-                return httpx.Response(404, json={"code": 404, "message": message})
-            domain = {"id": seed_id("domain", name), "name": name, "fullyQualifiedName": name}
-            return httpx.Response(200, json={**domain, "domainType": "Aggregate"})
-        return await self.inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
-
-
-SEEDED_DOMAINS = ("Marketing", "Finance", "Operations")
-
-
-@pytest.fixture
-async def with_domains(
-    emulator: EmulatorHandle, executor: str
-) -> AsyncIterator[tuple[GatewayClient, DomainsTransport]]:
-    transport = DomainsTransport()
-    settings = gateway_settings(emulator, executor=executor)
-    async with running_gateway(settings, emulator, transport=transport) as gateway:
-        yield gateway, transport
+DOMAIN_LOOKUP = "GET /api/v1/domains/name/{name}"
 
 
 async def test_a_domain_the_entity_is_not_in_is_looked_up_by_name(
-    with_domains: tuple[GatewayClient, DomainsTransport], emulator: EmulatorHandle
+    gateway: GatewayClient, emulator: EmulatorHandle
 ) -> None:
     # given a model in Marketing
-    gateway, transport = with_domains
     before = read_model(emulator, CHURN)
+    emulator.reset_counters()
     # when it is moved to Finance
     result = await gateway.execute(
         UPDATE_MODEL, {"id": before["id"], "input": {"domains": ["Finance"]}}
     )
     # then Finance was looked up once, by name, and the model is in it alone
-    assert transport.lookups == ["Finance"]
+    assert upstream_calls(emulator)[DOMAIN_LOOKUP] == 1
     after = read_model(emulator, CHURN)
     expected = stable(before)
     expected["domains"] = [{"id": seed_id("domain", "Finance"), "type": "domain"}]
@@ -599,9 +563,8 @@ async def test_a_domain_the_entity_is_not_in_is_looked_up_by_name(
 
 
 async def test_an_unknown_domain_is_not_found_and_nothing_is_written(
-    with_domains: tuple[GatewayClient, DomainsTransport], emulator: EmulatorHandle
+    gateway: GatewayClient, emulator: EmulatorHandle
 ) -> None:
-    gateway, transport = with_domains
     before = read_model(emulator, CHURN)
     emulator.reset_counters()
     result = await gateway.execute(
@@ -617,6 +580,5 @@ async def test_an_unknown_domain_is_not_found_and_nothing_is_written(
             }
         }
     }
-    assert transport.lookups == ["Nowhere"]
-    assert upstream_calls(emulator) == {"GET /api/v1/mlmodels/{id}": 1}
+    assert upstream_calls(emulator) == {"GET /api/v1/mlmodels/{id}": 1, DOMAIN_LOOKUP: 1}
     assert read_model(emulator, CHURN) == before

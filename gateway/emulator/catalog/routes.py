@@ -22,6 +22,7 @@ from gateway.emulator.catalog import fqn
 from gateway.emulator.catalog.bodies import Bodies, list_json
 from gateway.emulator.catalog.calls import ApiBases, Call, Endpoint, changed, json_bytes, path_id
 from gateway.emulator.catalog.changes import Change, as_number, parse_version
+from gateway.emulator.catalog.domains import READ_ONLY, ReadOnly
 from gateway.emulator.catalog.errors import CatalogError, bad_request, not_found
 from gateway.emulator.catalog.etags import etag
 from gateway.emulator.catalog.jsonpatches import check_media_type
@@ -93,6 +94,9 @@ class CatalogRoutes:
         for kind in self.repo.kinds.values():
             handlers = KindHandlers(kind, self.repo, self.bodies, self.patcher)
             for method, path, handler in handlers.table():
+                out.append(route(self.knobs, "catalog", method, path, self.endpoint(handler)))
+        for entity_type in READ_ONLY:
+            for method, path, handler in ReadOnly(self.store, entity_type).table():
                 out.append(route(self.knobs, "catalog", method, path, self.endpoint(handler)))
         return out
 

@@ -235,6 +235,17 @@ class Store(SideTables):
         self.conn.execute("DELETE FROM catalog_version WHERE id = ?", (entity_id,))
         self.conn.execute("DELETE FROM catalog_version_state WHERE id = ?", (entity_id,))
 
+    def of_type(self, entity_type: str) -> list[Entity]:
+        """Every entity of a type, live ones, ordered by name (small types only)."""
+        return [
+            Entity.from_row(row)
+            for row in self.conn.execute(
+                f"SELECT {_COLUMNS} FROM catalog_entity WHERE type = ? AND deleted = 0 "
+                "ORDER BY name, id",
+                (entity_type,),
+            )
+        ]
+
     def descendants(
         self,
         column: str,
