@@ -36,6 +36,7 @@ from gateway.domain.types.model_version import (
 )
 from gateway.domain.types.service import Service
 from gateway.domain.types.table import Table
+from gateway.domain.types.tag_catalog import TagDefinition
 from gateway.domain.types.user import User
 from gateway.domain.validation import check_name, check_rid, check_uuid, check_version, one_of
 
@@ -337,6 +338,33 @@ class Query:
         )
         return catalog_connection(
             page.data, page.paging, User.from_record, lambda r: (r.name, r.id)
+        )
+
+    @strawberry.field(
+        description="The tags the catalog defines, ordered by name: what a tag picker "
+        "offers (apply one with its `fullyQualifiedName`)."
+    )
+    async def tags(
+        self,
+        info: Info,
+        classification: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Only the tags of this classification (by name, e.g. `PII`, "
+                "`Tier`); all tags when left out. An unknown one lists nothing."
+            ),
+        ] = None,
+        first: Annotated[int | None, _FIRST] = None,
+        after: Annotated[str | None, _AFTER] = None,
+        last: Annotated[int | None, _LAST] = None,
+        before: Annotated[str | None, _BEFORE] = None,
+    ) -> Connection[TagDefinition] | None:
+        args = page_args(first, after, last, before, info.context.settings.max_page_size)
+        page = await info.context.catalog.list_tags(
+            classification=classification, limit=args.limit, after=args.after, before=args.before
+        )
+        return catalog_connection(
+            page.data, page.paging, TagDefinition.from_record, lambda r: (r.name, r.id)
         )
 
     @strawberry.field(description="The caller, as the catalog knows them.")

@@ -20,6 +20,7 @@ from gateway.upstream.records import (
     MlModelRecord,
     ServiceRecord,
     TableRecord,
+    TagRecord,
     UserRecord,
     VersionRecord,
 )
@@ -35,6 +36,7 @@ MODELS = "/v1/mlmodels"
 TABLES = "/v1/tables"
 USERS = "/v1/users"
 DOMAINS = "/v1/domains"
+TAGS = "/v1/tags"
 ENTITY_PATHS: dict[str, str] = {"mlmodel": MODELS, "table": TABLES}
 SERVICE_PATHS: dict[str, str] = {
     "mlmodel": "/v1/services/mlmodelServices",
@@ -49,6 +51,7 @@ _MODEL_PAGE = ListPage[MlModelRecord]
 _SERVICE_PAGE = ListPage[ServiceRecord]
 _TABLE_PAGE = ListPage[TableRecord]
 _USER_PAGE = ListPage[UserRecord]
+_TAG_PAGE = ListPage[TagRecord]
 _VERSION = msgspec.json.Decoder(VersionRecord)
 
 
@@ -439,6 +442,18 @@ class CatalogClient:
         return data
 
     # Domains
+
+    async def list_tags(
+        self,
+        *,
+        classification: str | None = None,
+        limit: int = 10,
+        before: str | None = None,
+        after: str | None = None,
+    ) -> ListPage[TagRecord]:
+        """Tags, of one classification (`parent`) or all, ordered by name."""
+        params = page_query((), "non-deleted", limit, before, after, {"parent": classification})
+        return await self._get(TAGS, _TAG_PAGE, params)
 
     async def get_domain_by_name(self, fqn: str) -> DomainRecord:
         return await self._get(f"{DOMAINS}/name/{segment(fqn)}", DomainRecord, {})

@@ -242,6 +242,25 @@ class TableRecord(Record, kw_only=True, frozen=True):
     domains: list[EntityReferenceRecord] | None = None
 
 
+class TagStyleRecord(Record, kw_only=True, frozen=True):
+    color: str | None = None
+    icon_url: str | None = msgspec.field(default=None, name="iconURL")
+
+
+class TagRecord(Record, kw_only=True, frozen=True):
+    """A tag of a classification (`/v1/tags`), as a tag picker shows it."""
+
+    id: str
+    name: str
+    fully_qualified_name: str
+    display_name: str | None = None
+    description: str | None = None
+    classification: EntityReferenceRecord | None = None
+    disabled: bool = False
+    deprecated: bool = False
+    style: TagStyleRecord | None = None
+
+
 class DomainRecord(Record, kw_only=True, frozen=True):
     """A domain, as far as naming it in an entity's `domains` needs."""
 
