@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 import httpx
+import orjson
 
 from gateway.emulator.auth import make_jwt
 from gateway.emulator.config import DEFAULT_TOKEN
@@ -16,6 +19,17 @@ from gateway.emulator.config import DEFAULT_TOKEN
 AUTH = f"Bearer {DEFAULT_TOKEN}"
 ENTITY_COUNT = 100
 MUTATION_MODELS = 20
+# Q5's models: twice the largest concurrency measured (50), so that no two edits of one model
+# are in flight at once (an edit whose read already shows its value writes nothing).
+EDIT_MODELS = 100
+RESET_CONCURRENCY = 8
+# Q5 sets each model's description to one of these in turn; before a run every model is
+# given EDIT_START, so that every edit of the rotation, from any turn on, changes it.
+EDIT_DESCRIPTIONS = (
+    "Weekly demand forecast per store and product (edited: A).",
+    "Weekly demand forecast per store and product (edited: B).",
+)
+EDIT_START = "Weekly demand forecast per store and product."
 SEED_CONCURRENCY = 16
 # What a model create request accepts of a model as the catalog answers it.
 CLONED = (
@@ -56,6 +70,7 @@ class Dataset:
     detail_fqn: str  # Q2: a registry-linked model with features, tables and followers
     entity_ids: tuple[str, ...]  # Q3: `_entities` representations
     mutation_ids: tuple[str, ...]  # Q4: models followed and voted on
+    edit_ids: tuple[str, ...]  # Q5: models whose description is edited
     caller_id: str  # the user the service token belongs to
     model_count: int
 
@@ -89,9 +104,38 @@ class Dataset:
             detail_fqn=max(linked, key=richness)["fullyQualifiedName"],
             entity_ids=tuple(ids[-ENTITY_COUNT:]),
             mutation_ids=tuple(ids[:MUTATION_MODELS]),
+            edit_ids=tuple(ids[MUTATION_MODELS : MUTATION_MODELS + EDIT_MODELS]),
             caller_id=me.json()["id"],
             model_count=len(models),
         )
+
+
+def edit_turn(dataset: Dataset, turn: int) -> tuple[str, str]:
+    """Q5's edit at `turn` of its rotation: (model id, new description). Every model is set
+    to the first description, then every model to the second, and so on: two edits of one
+    model are `len(edit_ids)` turns apart, so each changes it."""
+    count = len(dataset.edit_ids)
+    index = turn % (count * len(EDIT_DESCRIPTIONS))
+    return dataset.edit_ids[index % count], EDIT_DESCRIPTIONS[index // count]
+
+
+def reset_edits(dataset: Dataset) -> None:
+    """Give Q5's models EDIT_START (before each run of the rotation, which starts anew)."""
+    set_descriptions(dataset, dataset.edit_ids, EDIT_START)
+
+
+def set_descriptions(dataset: Dataset, ids: Sequence[str], description: str) -> None:
+    """Give each model `description`: a JSON Patch per model, as the admin, straight to the
+    catalog."""
+    patch = orjson.dumps([{"op": "add", "path": "/description", "value": description}])
+    headers = {"Authorization": AUTH, "Content-Type": "application/json-patch+json"}
+    with httpx.Client(base_url=dataset.catalog, headers=headers, timeout=30) as client:
+
+        def send(model_id: str) -> None:
+            client.patch(f"/v1/mlmodels/{model_id}", content=patch).raise_for_status()
+
+        with concurrent.futures.ThreadPoolExecutor(RESET_CONCURRENCY) as pool:
+            list(pool.map(send, ids))
 
 
 def _create_body(model: dict[str, Any], name: str) -> dict[str, Any]:

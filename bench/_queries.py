@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 
-from bench._dataset import Dataset
+from bench._dataset import EDIT_DESCRIPTIONS, Dataset, edit_turn, reset_edits
 
 LIST_PAGE = """
 query ModelsPage($first: Int!) {
@@ -86,9 +86,21 @@ mutation Vote($id: ID!, $vote: VoteType!) {
 }
 """
 
+EDIT = """
+mutation EditModel($id: ID!, $description: String!) {
+  updateMlModel(id: $id, input: { description: $description }) {
+    __typename
+    ... on UpdateMlModelSuccess { changed mlModel { id description version } }
+  }
+}
+"""
+
 PAGE_SIZES = (10, 50, 200, 1000)
 LIST_SIZE = 50
 MUTATION_FIELDS = ("follow", "unfollow", "vote")
+EDIT_FIELDS = ("updateMlModel",)
+# Operations that write: left out of the soak.
+WRITES = ("Q4", "Q5")
 
 Check = Callable[[dict[str, Any]], str | None]
 
@@ -103,6 +115,13 @@ class Operation:
     bodies: tuple[bytes, ...]
     check: Check
     levels: int  # dependent upstream round trips the data needs at least
+    # Called before each run of the bodies (they are sent from the first again): puts the
+    # data where the rotation expects it.
+    prepare: Callable[[], None] | None = None
+
+    def ready(self) -> None:
+        if self.prepare is not None:
+            self.prepare()
 
 
 def _body(query: str, variables: dict[str, Any]) -> bytes:
@@ -137,7 +156,7 @@ def list_page(size: int) -> Operation:
     )
 
 
-def operations(dataset: Dataset, with_mutations: bool) -> list[Operation]:
+def operations(dataset: Dataset, with_mutations: bool, with_edits: bool = False) -> list[Operation]:
     def detail(data: dict[str, Any]) -> str | None:
         model = data["mlModel"]
         if model is None:
@@ -179,6 +198,8 @@ def operations(dataset: Dataset, with_mutations: bool) -> list[Operation]:
     ]
     if with_mutations:
         ops.append(mutations(dataset))
+    if with_edits:
+        ops.append(edits(dataset))
     return ops
 
 
@@ -209,11 +230,52 @@ def mutations(dataset: Dataset) -> Operation:
     )
 
 
-def schema_has_mutations(schema: Path) -> bool:
-    """Whether the committed SDL declares the follow, unfollow and vote mutations."""
+def edits(dataset: Dataset) -> Operation:
+    """`updateMlModel` of a model's description: each model of a set given the first
+    description, then each the second, and again; each edit changes the model, so it is
+    a read and a patch. The models are reset before each run (`prepare`)."""
+    count = len(dataset.edit_ids)
+    bodies = []
+    for turn in range(count * len(EDIT_DESCRIPTIONS)):
+        model_id, description = edit_turn(dataset, turn)
+        bodies.append(_body(EDIT, {"id": model_id, "description": description}))
+
+    def check(data: dict[str, Any]) -> str | None:
+        result = data["updateMlModel"]
+        if result["__typename"] != "UpdateMlModelSuccess":
+            return f"answered {result['__typename']}"
+        if not result["changed"]:
+            return "the edit changed nothing (no patch sent)"
+        if result["mlModel"]["description"] not in EDIT_DESCRIPTIONS:
+            return f"description {result['mlModel']['description']!r} after the edit"
+        return None
+
+    return Operation(
+        "Q5",
+        f"Q5 updateMlModel description, alternating over {count} models",
+        "Q5 edit",
+        tuple(bodies),
+        _no_errors(check),
+        levels=2,
+        prepare=lambda: reset_edits(dataset),
+    )
+
+
+def _mutation_fields(schema: Path) -> set[str]:
     text = schema.read_text() if schema.exists() else ""
     block = re.search(r"^type Mutation \{(.*?)^\}", text, re.MULTILINE | re.DOTALL)
     if block is None:
-        return False
-    names = set(re.findall(r"^  (\w+)[(:]", block.group(1), re.MULTILINE))
+        return set()
+    return set(re.findall(r"^  (\w+)[(:]", block.group(1), re.MULTILINE))
+
+
+def schema_has_mutations(schema: Path) -> bool:
+    """Whether the committed SDL declares the follow, unfollow and vote mutations."""
+    names = _mutation_fields(schema)
     return all(name in names for name in MUTATION_FIELDS)
+
+
+def schema_has_edits(schema: Path) -> bool:
+    """Whether the committed SDL declares `updateMlModel`."""
+    names = _mutation_fields(schema)
+    return all(name in names for name in EDIT_FIELDS)

@@ -13,6 +13,8 @@ worktree, B both from this checkout. Emulators run with 5 ms latency and 1,000 M
 as in bench/gateway_bench.py; answers from two emulators are checked like the bench's.
 `--base-env` sets environment variables of A's gateway only: `--base HEAD --base-env
 GATEWAY_EXECUTOR=standard` compares Strawberry's standard executor (A) with the fast one (B).
+The cells are the bench's queries (Q1 is its 50-model page): Q1, Q2, Q3, Q4 (follow/vote)
+and Q5 (`updateMlModel` edits; its models are reset before each run, as in the bench).
 
 Each cell (a query at a concurrency) is loaded with wrk on A and B in turn, the order
 flipped every round, so a machine that gets slower or faster mid-run weighs on both
@@ -91,8 +93,10 @@ def answer(server: Server, body: bytes) -> tuple[int, Any]:
 def cell(wrk: str, side: Side, op: Operation, concurrency: int, seconds: float) -> Run:
     server, upstream = side.gateway, side.emulator
     url = f"{server.url}/graphql"
+    op.ready()
     run_wrk(wrk, url, op.bodies, concurrency, WARMUP_SECONDS)
     time.sleep(0.2)
+    op.ready()
     cpu, upstream_cpu = server.cpu_seconds(), upstream.cpu_seconds()
     load = run_wrk(wrk, url, op.bodies, concurrency, seconds)
     done = max(load.completed, 1)
@@ -129,7 +133,7 @@ def start_sides(
         if not shared or name == "A":
             print(f"growing the catalog to {CATALOG_SIZE} ML models", file=sys.stderr)
             grow_catalog(EmulatorControl(upstream.url), CATALOG_SIZE)
-        ops = {op.key: op for op in operations(Dataset.discover(upstream.url), True)}
+        ops = {op.key: op for op in operations(Dataset.discover(upstream.url), True, True)}
         env = base_env if name == "A" else None
         server = stack.enter_context(
             gateway(upstream.url, gateway_trees[name], f"gateway {name}", env)
@@ -145,6 +149,7 @@ def check_answers(sides: dict[str, Side], keys: list[str], shared_upstream: bool
             answers = {}
             for name, side in sides.items():
                 op = side.ops[key]
+                op.ready()
                 status, data = answer(side.gateway, op.bodies[index % len(op.bodies)])
                 problem = None if status == 200 else f"HTTP {status}"
                 if problem is None and isinstance(data, dict):

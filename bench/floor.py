@@ -1,13 +1,15 @@
 """The floor: each benchmarked query's data fetched with the fewest direct REST calls (aiohttp).
 
-    .venv/bin/python -m bench.floor --emulator URL [--query Q1/50|Q2|Q3|Q4]
+    .venv/bin/python -m bench.floor --emulator URL [--query Q1/50|Q2|Q3|Q4|Q5]
         [--concurrency C] [--seconds N]
 
 What a frontend calling the upstreams itself would do, with nothing in between: Q1 one list
 call; Q2 the model, then its tables, followers and registry versions concurrently; Q3 one
-concurrent GET per id; Q4 the write, then a re-read of what it changed. Answers are
-decoded (orjson) as a client would. `gateway_bench` runs it beside the gateway, measured
-the same way; alone it measures one cell against a running emulator and prints JSON.
+concurrent GET per id; Q4 the write, then a re-read of what it changed; Q5 the gateway's
+two calls of an edit: the model read (GET), then the same JSON Patch of its description
+(PATCH, `application/json-patch+json`); its models are reset first. Answers are decoded
+(orjson) as a client would. `gateway_bench` runs it beside the gateway, measured the same
+way; alone it measures one cell against a running emulator and prints JSON.
 """
 
 from __future__ import annotations
@@ -26,11 +28,13 @@ import aiohttp
 import orjson
 import uvloop
 
-from bench._dataset import AUTH, Dataset
+from bench._dataset import AUTH, Dataset, edit_turn, reset_edits
 
 Call = Callable[[int], Awaitable[object]]
 MODEL_FIELDS_Q1 = "followers,votes,tags"
 VERSION_PAGE = "10"
+JSON = "application/json"
+JSON_PATCH = "application/json-patch+json"
 
 
 class FloorError(Exception):
@@ -46,10 +50,15 @@ class Floor:
         self.api = dataset.catalog
 
     async def _send(
-        self, method: str, url: str, params: dict[str, str] | None = None, body: object = None
+        self,
+        method: str,
+        url: str,
+        params: dict[str, str] | None = None,
+        body: object = None,
+        content_type: str = JSON,
     ) -> Any:
         data = None if body is None else orjson.dumps(body)
-        headers = {"Content-Type": "application/json"} if data is not None else None
+        headers = {"Content-Type": content_type} if data is not None else None
         async with self.session.request(
             method, url, params=params, data=data, headers=headers
         ) as response:
@@ -106,6 +115,16 @@ class Floor:
         fields = "followers" if step in (0, 2) else "votes"
         return await self._send("GET", model, {"fields": fields})
 
+    async def edit(self, turn: int) -> Any:
+        """Q5's edit at `turn`: the model (as the gateway reads it), then the patch of its
+        description the gateway sends (`replace`, or `add` when it has none)."""
+        model_id, description = edit_turn(self.data, turn)
+        url = f"{self.api}/v1/mlmodels/{model_id}"
+        model = await self._send("GET", url)
+        op = "replace" if model.get("description") is not None else "add"
+        patch = [{"op": op, "path": "/description", "value": description}]
+        return await self._send("PATCH", url, body=patch, content_type=JSON_PATCH)
+
     def call(self, key: str) -> Call:
         if key.startswith("Q1/"):
             size = int(key.split("/")[1])
@@ -116,6 +135,8 @@ class Floor:
             return lambda _: self.entities()
         if key == "Q4":
             return self.mutation
+        if key == "Q5":
+            return self.edit
         raise ValueError(f"unknown query {key}")
 
 
@@ -233,12 +254,14 @@ def main() -> None:
         prog="python -m bench.floor", description=__doc__.splitlines()[0]
     )
     parser.add_argument("--emulator", required=True, help="emulator base URL")
-    parser.add_argument("--query", default="Q1/50", help="Q1/<page size>, Q2, Q3 or Q4")
+    parser.add_argument("--query", default="Q1/50", help="Q1/<page size>, Q2, Q3, Q4 or Q5")
     parser.add_argument("--concurrency", type=int, default=1)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--warmup", type=float, default=1.0)
     args = parser.parse_args()
     dataset = Dataset.discover(args.emulator.rstrip("/"))
+    if args.query == "Q5":
+        reset_edits(dataset)
     result = measure(dataset, args.query, args.concurrency, args.seconds, args.warmup)
     print(orjson.dumps(asdict(result), option=orjson.OPT_INDENT_2).decode())
 

@@ -9,7 +9,9 @@ settings, pointed at the emulator) in their own processes, grows the catalog to 
 models through its REST API (clones of the seeded ones, with followers and votes), then
 loads each query with wrk (a Lua script posting the JSON bodies) at each concurrency:
 Q1 model list page, Q2 model detail, Q3 `_entities` with 100 MlModel representations, Q4
-follow/vote mutations (when schema.graphql declares them). Each cell reports q/s, p50/p99,
+follow/vote mutations (when schema.graphql declares them), Q5 `updateMlModel` edits of a
+description (a read and a patch each; the models are reset before each run, so every edit
+changes one; when schema.graphql declares it). Each cell reports q/s, p50/p99,
 upstream calls per query (emulator counters: reset before, read after, divided by the
 requests sent), gateway CPU ms per query (/proc utime+stime), gateway RSS and the
 emulator's CPU per query; the floor (bench/floor.py) is measured the same way. Then: Q1
@@ -39,9 +41,11 @@ from bench._procs import ROOT, Server, emulator, gateway
 from bench._queries import (
     LIST_SIZE,
     PAGE_SIZES,
+    WRITES,
     Operation,
     list_page,
     operations,
+    schema_has_edits,
     schema_has_mutations,
 )
 from bench._report import Cell, Target, by_page_size, machine_facts, table
@@ -83,6 +87,7 @@ class Bench:
 
     def check(self, op: Operation) -> None:
         """Each body answers 200 with the data the query asks for (before any timing)."""
+        op.ready()
         for body in op.bodies[:4]:
             response = self.post(body)
             problem = (
@@ -104,8 +109,10 @@ class Bench:
             time.sleep(SETTLE_SECONDS)
 
     def gateway_cell(self, op: Operation, concurrency: int, seconds: float) -> Cell:
+        op.ready()
         run_wrk(self.wrk, self.graphql, op.bodies, concurrency, self.warmup)
         self.settle()
+        op.ready()
         self.control.reset_counters()
         cpu, emulator_cpu = self.gateway.cpu_seconds(), self.emulator.cpu_seconds()
         load = run_wrk(self.wrk, self.graphql, op.bodies, concurrency, seconds)
@@ -133,9 +140,11 @@ class Bench:
 
         def mark() -> None:
             nonlocal emulator_cpu
+            op.ready()
             self.control.reset_counters()
             emulator_cpu = self.emulator.cpu_seconds()
 
+        op.ready()
         result = floor.measure(self.dataset, op.key, concurrency, seconds, self.warmup, mark)
         emulator_cpu = self.emulator.cpu_seconds() - emulator_cpu
         return Cell(
@@ -157,6 +166,7 @@ class Bench:
     def rounds(self, op: Operation) -> tuple[int, int]:
         """Sequential upstream round trips of one query, gateway and floor: with every
         upstream answer delayed by 200 ms, wall time / 200 ms."""
+        op.ready()
         self.control.set_latency(PROBE_LATENCY_MS)
         try:
             self.post(op.bodies[0])
@@ -171,7 +181,7 @@ class Bench:
 
     def soak(self, ops: list[Operation], minutes: float) -> list[str]:
         """Q1-Q3 in rotation at concurrency 10; the gateway's RSS sampled as it runs."""
-        bodies = [body for op in ops if op.key != "Q4" for body in op.bodies]
+        bodies = [body for op in ops if op.key not in WRITES for body in op.bodies]
         seconds = minutes * 60
         samples: list[tuple[float, float]] = []
         started = time.monotonic()
@@ -283,6 +293,19 @@ def _targets(
             floor_note.format(cell(q3, "floor").p50_ms),
         ),
         Target("Q3 p50 above the floor's", cell(q3).p50_ms - cell(q3, "floor").p50_ms, 10, "ms"),
+        *(
+            [
+                Target(
+                    "Q5 upstream calls per edit (the GET and the PATCH)",
+                    cell("Q5").calls_per_query,
+                    2,
+                    "calls",
+                    f"floor {cell('Q5', 'floor').calls_per_query:.2f}",
+                )
+            ]
+            if "Q5" in levels
+            else []
+        ),
         Target("client layer CPU per upstream call", client_us, CLIENT_CPU_US, "us"),
         Target(
             "gateway RSS, largest after any cell",
@@ -332,7 +355,8 @@ def main(argv: list[str] | None = None) -> None:
         created = grow_catalog(control, CATALOG_SIZE)
         dataset = Dataset.discover(upstream.url)
         with_mutations = schema_has_mutations(ROOT / "schema.graphql")
-        ops = operations(dataset, with_mutations)
+        with_edits = schema_has_edits(ROOT / "schema.graphql")
+        ops = operations(dataset, with_mutations, with_edits)
         with gateway(upstream.url) as server:
             bench = Bench(wrk, upstream, server, control, dataset, seconds, warmup)
             lines += [
@@ -349,6 +373,8 @@ def main(argv: list[str] | None = None) -> None:
             ]
             if not with_mutations:
                 lines.append("Q4 skipped: no mutations in schema")
+            if not with_edits:
+                lines.append("Q5 skipped: no updateMlModel in schema")
             say("checking the answers; upstream round trips at 200 ms latency")
             for op in ops:
                 bench.check(op)
