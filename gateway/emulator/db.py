@@ -8,7 +8,7 @@ cannot interleave and lose an update.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 
@@ -23,6 +23,9 @@ class Database:
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute("PRAGMA foreign_keys=ON")
+        # Run inside every transaction just before it commits (derived tables catching up
+        # with the rows the transaction wrote, so they commit together).
+        self.before_commit: list[Callable[[], None]] = []
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -33,6 +36,12 @@ class Database:
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        try:
+            for hook in self.before_commit:
+                hook()
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise

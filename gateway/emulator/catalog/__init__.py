@@ -11,6 +11,7 @@ from gateway.emulator.catalog.kinds import EntityKind
 from gateway.emulator.catalog.mlmodels import MlModelKind
 from gateway.emulator.catalog.repository import Repository
 from gateway.emulator.catalog.routes import CatalogRoutes
+from gateway.emulator.catalog.search_index import SearchIndex
 from gateway.emulator.catalog.seed import seed_catalog
 from gateway.emulator.catalog.services import DatabaseServiceKind, MlModelServiceKind
 from gateway.emulator.catalog.store import Store
@@ -44,7 +45,9 @@ class CatalogEmulator:
     ) -> None:
         self.store = Store(db)
         self.repo = Repository(self.store, entity_kinds())
-        self._routes = CatalogRoutes(self.repo, knobs, auth, version)
+        # Registers its tables with the store and keeps its documents in step with writes.
+        self.search = SearchIndex(self.store, self.repo.kinds)
+        self._routes = CatalogRoutes(self.repo, knobs, auth, version, self.search)
 
     def routes(self) -> list[BaseRoute]:
         return self._routes.routes()
@@ -57,9 +60,11 @@ class CatalogEmulator:
 
     def clear(self) -> None:
         self.store.clear()
+        self.search.reset()
 
     def restored(self) -> None:
         self.store.forget()
+        self.search.reset()
 
 
 __all__ = ["CatalogEmulator", "entity_kinds"]

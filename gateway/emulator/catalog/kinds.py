@@ -206,6 +206,9 @@ class EntityKind:
     def on_saved(self, store: Store, entity: Entity) -> None:
         """Keep what mirrors the entity in step after a write (a tag's label index)."""
 
+    def on_created(self, store: Store, entity: Entity) -> None:
+        """Side effects of creating the entity (an ML model's feature-source lineage)."""
+
     def on_removed(self, store: Store, entity: Entity) -> None:
         """Drop what mirrors the entity after a hard delete."""
 

@@ -1,4 +1,5 @@
-"""ML models (`/api/v1/mlmodels`): features with table sources, dashboards, breaking changes."""
+"""ML models (`/api/v1/mlmodels`): features with table sources (and the lineage a create
+records from them), dashboards, breaking changes."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ from gateway.emulator.catalog import fqn
 from gateway.emulator.catalog.databases import ref_of
 from gateway.emulator.catalog.errors import not_found
 from gateway.emulator.catalog.kinds import ASSET_OPTIONAL, Draft, EntityKind
+from gateway.emulator.catalog.lineage import Lineage, feature_source_tables
 from gateway.emulator.catalog.render import Renderer
 from gateway.emulator.catalog.resolve import Resolver, reference
+from gateway.emulator.catalog.rows import Entity
 from gateway.emulator.catalog.shapes import ENTITY_REFERENCE, TAGS, asset_props
+from gateway.emulator.catalog.store import Store
 from gateway.emulator.catalog.validation import (
     Prop,
     array,
@@ -109,6 +113,14 @@ class MlModelKind(EntityKind):
                 feature["tags"] = resolver.tags(feature["tags"])
             for source in feature.get("featureSources", ()):
                 self._source(source, feature["fullyQualifiedName"], resolver)
+
+    def on_created(self, store: Store, entity: Entity) -> None:
+        """Table -> model lineage from the feature sources, without details (contract
+        SEARCH_LINEAGE_AUTHZ §2.4). Only a create records it: the upstream's updater has no
+        lineage code, so later PUTs and PATCHes of the features leave the edges as they are."""
+        lineage = Lineage(store)
+        for table_id in feature_source_tables(entity.doc):
+            lineage.add_plain(table_id, entity.id)
 
     def patch_props(self) -> dict[str, Prop]:
         # A model's dashboard is a reference, where the create request names it.

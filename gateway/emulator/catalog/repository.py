@@ -182,6 +182,7 @@ class Repository:
             for field, ids in draft.links.items():
                 self.store.relink(entity.id, RELATIONS[field], ids)
             kind.on_saved(self.store, entity)
+            kind.on_created(self.store, entity)
             self.snapshot(kind, entity)
         return entity
 

@@ -27,6 +27,7 @@ from gateway.emulator.catalog.errors import CatalogError, bad_request, not_found
 from gateway.emulator.catalog.etags import etag
 from gateway.emulator.catalog.jsonpatches import check_media_type
 from gateway.emulator.catalog.kinds import EntityKind
+from gateway.emulator.catalog.lineage_routes import LineageRoutes
 from gateway.emulator.catalog.patching import Patcher
 from gateway.emulator.catalog.policies import VIEW_BASIC
 from gateway.emulator.catalog.principals import Principals
@@ -40,6 +41,8 @@ from gateway.emulator.catalog.query import (
 from gateway.emulator.catalog.render import Renderer
 from gateway.emulator.catalog.repository import Repository
 from gateway.emulator.catalog.rows import Entity
+from gateway.emulator.catalog.search_index import SearchIndex
+from gateway.emulator.catalog.search_routes import SearchRoutes
 from gateway.emulator.headers import header
 from gateway.emulator.knobs import Knobs, route
 from gateway.emulator.responses import JSONResponse
@@ -57,8 +60,17 @@ _WRITTEN_FIELDS = frozenset({"owners", "tags", "domains", "dataProducts", "exten
 class CatalogRoutes:
     """Builds the catalog's Starlette routes over one repository."""
 
-    def __init__(self, repo: Repository, knobs: Knobs, auth: Authenticator, version: str) -> None:
+    def __init__(
+        self,
+        repo: Repository,
+        knobs: Knobs,
+        auth: Authenticator,
+        version: str,
+        search: SearchIndex,
+    ) -> None:
         self.repo = repo
+        self.search = SearchRoutes(search)
+        self.lineage = LineageRoutes(repo)
         self.version = {
             "version": version,
             "revision": CATALOG_REVISION,
@@ -98,6 +110,9 @@ class CatalogRoutes:
         for entity_type in READ_ONLY:
             for method, path, handler in ReadOnly(self.store, entity_type).table():
                 out.append(route(self.knobs, "catalog", method, path, self.endpoint(handler)))
+        for method, path, handler in [*self.search.table(), *self.lineage.table()]:
+            out.append(route(self.knobs, "catalog", method, path, self.endpoint(handler)))
+        out += self.search.knob_routes()
         return out
 
 

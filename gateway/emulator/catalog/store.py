@@ -10,7 +10,7 @@ every write here also drops the cached values built from what it touched (see `c
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import orjson
@@ -63,6 +63,13 @@ CREATE TABLE IF NOT EXISTS catalog_version_state (
     state TEXT NOT NULL,
     PRIMARY KEY (id, version)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS catalog_lineage (
+    from_id TEXT NOT NULL,
+    to_id TEXT NOT NULL,
+    details TEXT,
+    PRIMARY KEY (from_id, to_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS catalog_lineage_to ON catalog_lineage (to_id);
 CREATE TABLE IF NOT EXISTS catalog_tag (
     fqn TEXT PRIMARY KEY,
     id TEXT NOT NULL,
@@ -79,6 +86,7 @@ _TABLES = (
     "catalog_version",
     "catalog_version_state",
     "catalog_tag",
+    "catalog_lineage",
 )
 _COLUMNS = (
     "id, type, name, fqn, service_fqn, database_fqn, schema_fqn, deleted, version, "
@@ -117,14 +125,35 @@ class Store(SideTables):
         # caches never hear of; SQLite's data_version tells when one has committed.
         self._shared = db.path != ":memory:"
         self._data_version: int | None = None
+        # Told the ids of the entities each write may have changed the search document of
+        # (set by the search index, which keeps its documents in step).
+        self.touched: Callable[[Iterable[str]], None] | None = None
+        # DDL and table names of the tables kept beside these (search index, lineage).
+        self.extra_ddl: list[str] = []
+        self.extra_tables: list[str] = []
 
     def create_tables(self) -> None:
         self.conn.executescript(_DDL)
+        for ddl in self.extra_ddl:
+            self.conn.executescript(ddl)
 
     def clear(self) -> None:
-        for table in _TABLES:
+        for table in (*_TABLES, *self.extra_tables):
             self.conn.execute(f"DELETE FROM {table}")
         self.forget()
+
+    def touch(self, ids: Iterable[str]) -> None:
+        """Tell the search index these entities' documents may have changed."""
+        if self.touched is not None:
+            self.touched(ids)
+
+    def _linked_from(self, entity_id: str) -> list[str]:
+        return [
+            row[0]
+            for row in self.conn.execute(
+                "SELECT to_id FROM catalog_relationship WHERE from_id = ?", (entity_id,)
+            )
+        ]
 
     def forget(self) -> None:
         """Empty every cache: the rows changed wholesale (cleared, restored, tags added)."""
@@ -219,6 +248,9 @@ class Store(SideTables):
         self._entity_changed(
             entity.id, entity.type, (entity.service, entity.database, entity.schema)
         )
+        if self.touched is not None:
+            # An owner's or a domain's name shows in the documents of what it links to.
+            self.touched([entity.id, *self._linked_from(entity.id)])
 
     def remove(self, entity_id: str) -> None:
         row = self.conn.execute(
@@ -227,13 +259,23 @@ class Store(SideTables):
         ).fetchone()
         if row is not None:
             self._entity_changed(entity_id, row[0], tuple(row)[1:])
+        affected: list[str] = []
+        if self.touched is not None:
+            downstream = self.conn.execute(
+                "SELECT to_id FROM catalog_lineage WHERE from_id = ?", (entity_id,)
+            )
+            affected = [entity_id, *self._linked_from(entity_id), *(row[0] for row in downstream)]
         self.conn.execute("DELETE FROM catalog_entity WHERE id = ?", (entity_id,))
         self.conn.execute(
             "DELETE FROM catalog_relationship WHERE from_id = ? OR to_id = ?",
             (entity_id, entity_id),
         )
+        self.conn.execute(
+            "DELETE FROM catalog_lineage WHERE from_id = ? OR to_id = ?", (entity_id, entity_id)
+        )
         self.conn.execute("DELETE FROM catalog_version WHERE id = ?", (entity_id,))
         self.conn.execute("DELETE FROM catalog_version_state WHERE id = ?", (entity_id,))
+        self.touch(affected)
 
     def of_type(self, entity_type: str) -> list[Entity]:
         """Every entity of a type, live ones, ordered by name (small types only)."""
@@ -400,6 +442,7 @@ class Store(SideTables):
             "VALUES (?, ?, ?)",
             (from_id, to_id, relation),
         )
+        self.touch((to_id,))
 
     def unlink(self, from_id: str, to_id: str, relations: Sequence[str]) -> None:
         self._changed((from_id, to_id))
@@ -408,6 +451,7 @@ class Store(SideTables):
             f"AND relation IN ({marks(relations)})",
             (from_id, to_id, *relations),
         )
+        self.touch((to_id,))
 
     def relink(self, to_id: str, relation: str, from_ids: Sequence[str]) -> None:
         if self._caching():
@@ -420,3 +464,4 @@ class Store(SideTables):
             "VALUES (?, ?, ?)",
             [(from_id, to_id, relation) for from_id in from_ids],
         )
+        self.touch((to_id,))
