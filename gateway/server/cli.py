@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from collections.abc import Sequence
 
 from gateway.base.paths import default_data_dir
@@ -17,11 +18,15 @@ def _token_pair(text: str) -> tuple[str, str]:
     return token, user
 
 
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
+    """Defaults shown, and the description and epilog laid out as written."""
+
+
 def _add_emulator_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = commands.add_parser(
         "emulator",
         help="run the embedded catalog + registry upstreams alone",
-        description=(
+        description=textwrap.fill(
             "Serve an OpenMetadata-compatible catalog under /api/v1 and a Foundry-compatible "
             "model registry under /api/v2/models on one port, persisted in SQLite and seeded "
             "with sample data. Knobs for tests and benchmarks live under /_emulator/ "
@@ -32,21 +37,29 @@ def _add_emulator_parser(commands: argparse._SubParsersAction[argparse.ArgumentP
             "development upstream, not an identity provider. The catalog applies "
             "OpenMetadata's default policies: only admins create; owners (or members of an "
             "owning team) edit and delete; a JWT naming no user gets 404 'user instance ... "
-            "not found'."
+            "not found'.",
+            79,
         ),
         epilog=(
-            "Official SDKs against the emulator (default port 8585; both upstreams share it). "
-            "OpenMetadata (openmetadata-ingestion 1.13): OpenMetadataConnection("
-            "hostPort='http://127.0.0.1:8585/api', authProvider='openmetadata', "
-            f"securityConfig=OpenMetadataJWTClientConfig(jwtToken='{DEFAULT_TOKEN}')), then "
-            "OpenMetadata(connection) or metadata.sdk.configure(host=..., jwt_token=...); the "
-            "client checks GET /api/v1/system/version, answered without a token (see "
-            "--catalog-version). Foundry (foundry-platform-sdk): foundry_sdk.FoundryClient("
-            f"auth=foundry_sdk.UserTokenAuth('{DEFAULT_TOKEN}'), hostname='127.0.0.1:8585', "
-            "config=foundry_sdk.Config(scheme='http')), calling the Models API with "
-            "preview=True."
+            "Official SDKs against the emulator (default port 8585; both APIs share it):\n"
+            "\n"
+            "  OpenMetadata (openmetadata-ingestion 1.13); the client reads\n"
+            "  GET /api/v1/system/version, answered without a token (--catalog-version):\n"
+            "    OpenMetadata(OpenMetadataConnection(\n"
+            "        hostPort='http://127.0.0.1:8585/api', authProvider='openmetadata',\n"
+            "        securityConfig="
+            f"OpenMetadataJWTClientConfig(jwtToken='{DEFAULT_TOKEN}')))\n"
+            "    or metadata.sdk.configure(host=..., jwt_token=...)\n"
+            "\n"
+            "  Foundry (foundry-platform-sdk); the Models API is a preview API "
+            "(preview=True):\n"
+            f"    foundry_sdk.FoundryClient(auth=foundry_sdk.UserTokenAuth('{DEFAULT_TOKEN}'),\n"
+            "        hostname='127.0.0.1:8585', config=foundry_sdk.Config(scheme='http'))\n"
+            "\n"
+            "A seeded user's token: python -c \"from gateway.emulator.auth import make_jwt; "
+            "print(make_jwt('kevin'))\""
         ),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=_HelpFormatter,
     )
     p.add_argument("--host", default="127.0.0.1", help="interface to bind")
     p.add_argument("--port", type=int, default=8585, help="port to bind (0 picks a free one)")
