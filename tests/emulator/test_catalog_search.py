@@ -321,3 +321,27 @@ def test_search_needs_a_user_record(emulator: EmulatorHandle) -> None:
     )
     assert response.status_code == 404
     assert response.json() == {"code": 404, "message": "user instance for nobody not found"}
+
+
+def test_put_and_bulk_writes_are_searchable(catalog: httpx.Client) -> None:
+    # given two models written through PUT /bulk
+    bulk = catalog.put(
+        "/mlmodels/bulk",
+        json=[
+            {"name": "quokka_one", "service": "sklearn_lab"},
+            {"name": "quokka_two", "service": "sklearn_lab"},
+        ],
+    )
+    assert bulk.json()["status"] == "success"
+    assert sorted(names(search(catalog, q="quokka"))) == ["quokka_one", "quokka_two"]
+
+    # when one is updated by PUT with a new description
+    put = catalog.put(
+        "/mlmodels",
+        json={"name": "quokka_one", "service": "sklearn_lab", "description": "Marsupial"},
+    )
+    assert put.status_code == 200
+
+    # then its new words find it
+    assert names(search(catalog, q="marsupial")) == ["quokka_one"]
+    assert names(search(catalog, q="description:marsupial")) == ["quokka_one"]
