@@ -17,7 +17,7 @@ from aiodataloader import DataLoader
 
 from gateway.base.errors import NotFoundError
 from gateway.base.observability.metrics import observe_batch
-from gateway.upstream.catalog import CatalogClient, ServiceKind
+from gateway.upstream.catalog import CatalogClient, EntityKind, ServiceKind
 from gateway.upstream.records import (
     MlModelRecord,
     ModelVersionPageRecord,
@@ -26,6 +26,7 @@ from gateway.upstream.records import (
     TableRecord,
     UserRecord,
 )
+from gateway.upstream.records_search import EntityLineageRecord
 from gateway.upstream.registry import RegistryClient
 
 K = TypeVar("K", bound=Hashable)
@@ -117,6 +118,18 @@ class VersionsByModelLoader(_KeyLoader[VersionPageKey, ModelVersionPageRecord]):
     """Pages of a registry model's versions on one branch."""
 
 
+@dataclass(frozen=True, slots=True)
+class LineageKey:
+    kind: EntityKind
+    entity_id: str
+    upstream_depth: int
+    downstream_depth: int
+
+
+class LineageLoader(_KeyLoader[LineageKey, EntityLineageRecord]):
+    """Lineage graphs by (entity, depths): one catalog call per distinct key per request."""
+
+
 class ModelsByTableIndex:
     """ML models by the tables their features are sourced from.
 
@@ -170,6 +183,7 @@ class Loaders:
     version_by_rid: VersionByRidLoader
     versions_by_model: VersionsByModelLoader
     models_by_table: ModelsByTableIndex
+    lineage: LineageLoader
 
     @classmethod
     def create(cls, catalog: CatalogClient, registry: RegistryClient) -> Loaders:
@@ -188,4 +202,12 @@ class Loaders:
             version_by_rid=VersionByRidLoader(lambda k: registry.get_version(k[0], k[1])),
             versions_by_model=VersionsByModelLoader(versions),
             models_by_table=ModelsByTableIndex(catalog),
+            lineage=LineageLoader(
+                lambda k: catalog.get_lineage(
+                    k.kind,
+                    k.entity_id,
+                    upstream_depth=k.upstream_depth,
+                    downstream_depth=k.downstream_depth,
+                )
+            ),
         )

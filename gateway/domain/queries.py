@@ -34,6 +34,13 @@ from gateway.domain.types.model_version import (
     ModelVersion,
     list_versions,
 )
+from gateway.domain.types.search import (
+    SearchConnection,
+    SearchFilters,
+    SearchKind,
+    SearchSort,
+    run_search,
+)
 from gateway.domain.types.service import Service
 from gateway.domain.types.table import Table
 from gateway.domain.types.tag_catalog import TagDefinition
@@ -365,6 +372,61 @@ class Query:
         )
         return catalog_connection(
             page.data, page.paging, TagDefinition.from_record, lambda r: (r.name, r.id)
+        )
+
+    @strawberry.field(
+        description="Search the catalog's ML models and tables by text, filters and facets "
+        "(one catalog search call per page, whatever its size; `followers`, `votes` and "
+        "`tags` of the results load per result when selected). The real catalog indexes "
+        "writes asynchronously, so its search is eventually consistent: an entity created, "
+        "changed or deleted shows so in results a few seconds later, while the entity "
+        "fields answer at once. The embedded catalog reflects writes in search at once."
+    )
+    async def search(
+        self,
+        info: Info,
+        query: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Words to find in names, display names, descriptions, FQNs, "
+                "features (models) and columns (tables), in the catalog's query-string "
+                "syntax (`field:value`, `AND`/`OR`/`NOT`); at most 1000 characters. Left "
+                "out or blank, every entity matching the filters is listed. A query the "
+                "catalog cannot parse is BAD_USER_INPUT."
+            ),
+        ] = None,
+        kinds: Annotated[
+            list[SearchKind] | None,
+            strawberry.argument(description="Which kinds of entity to find; all when left out."),
+        ] = None,
+        filters: Annotated[
+            SearchFilters | None,
+            strawberry.argument(description="What every result must match."),
+        ] = None,
+        sort: Annotated[
+            SearchSort | None,
+            strawberry.argument(
+                description="The order: by relevance when there is a query, else by name."
+            ),
+        ] = None,
+        first: Annotated[
+            int | None,
+            strawberry.argument(
+                description="Page size: 0 to the gateway's maximum (GATEWAY_MAX_PAGE_SIZE); "
+                "10 when left out."
+            ),
+        ] = None,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Cursor of a result (`pageInfo.endCursor` or an edge's `cursor`): "
+                "the page starts after it, for the same query, filters and sort. Results "
+                "end at the 10000th. Not a search cursor: BAD_USER_INPUT."
+            ),
+        ] = None,
+    ) -> SearchConnection | None:
+        return await run_search(
+            info, query=query, kinds=kinds, filters=filters, sort=sort, first=first, after=after
         )
 
     @strawberry.field(description="The caller, as the catalog knows them.")

@@ -24,8 +24,12 @@ from gateway.upstream.records import (
     UserRecord,
     VersionRecord,
 )
+from gateway.upstream.records_search import EntityLineageRecord, SearchResponseRecord
+from gateway.upstream.search import SearchFilters, query_filter
 
 T = TypeVar("T")
+# Query parameters: a mapping, or pairs when a parameter repeats.
+Params = Mapping[str, str] | Sequence[tuple[str, str]]
 
 EntityKind = Literal["mlmodel", "table"]
 ServiceKind = Literal["mlmodel", "database"]
@@ -37,6 +41,9 @@ TABLES = "/v1/tables"
 USERS = "/v1/users"
 DOMAINS = "/v1/domains"
 TAGS = "/v1/tags"
+SEARCH = "/v1/search/query"
+LINEAGE = "/v1/lineage"
+SortOrder = Literal["asc", "desc"]
 ENTITY_PATHS: dict[str, str] = {"mlmodel": MODELS, "table": TABLES}
 SERVICE_PATHS: dict[str, str] = {
     "mlmodel": "/v1/services/mlmodelServices",
@@ -123,7 +130,7 @@ class CatalogClient:
         path: str,
         decode: type[T],
         *,
-        params: Mapping[str, str] | None = None,
+        params: Params | None = None,
         json: object = None,
         idempotent: bool = True,
     ) -> tuple[T, int]:
@@ -138,7 +145,7 @@ class CatalogClient:
         path: str,
         decode: type[T],
         *,
-        params: Mapping[str, str] | None = None,
+        params: Params | None = None,
         json: object = None,
         idempotent: bool = True,
         content_type: str = "application/json",
@@ -183,7 +190,7 @@ class CatalogClient:
         )
         return reply.data, reply.headers.get("x-openmetadata-change") != NO_CHANGE
 
-    async def _get(self, path: str, decode: type[T], params: Mapping[str, str]) -> T:
+    async def _get(self, path: str, decode: type[T], params: Params) -> T:
         data, _ = await self._call("GET", path, decode, params=params)
         return data
 
@@ -506,3 +513,54 @@ class CatalogClient:
         path = f"{ENTITY_PATHS[kind]}/{segment(entity_id)}/vote"
         data, _ = await self._call("PUT", path, ChangeEventRecord, json={"updatedVoteType": vote})
         return data
+
+    # Search (the catalog's index trails its writes: typically by under a few seconds)
+
+    async def search(
+        self,
+        *,
+        q: str = "*",
+        index: str,
+        offset: int = 0,
+        size: int = 10,
+        filters: SearchFilters | None = None,
+        sort_field: str | None = None,
+        sort_order: SortOrder = "desc",
+        deleted: bool | None = False,
+        include_source_fields: Sequence[str] = (),
+        track_total_hits: bool = True,
+    ) -> SearchResponseRecord:
+        """`GET /v1/search/query`: a page of hits (`from`/`size`) for the query string `q`
+        (`*` for everything) in `index` (an index name or alias), with the filters as
+        `query_filter`, sorted by `sort_field` (the catalog's default: `_score`, best
+        first). `deleted` None searches live and soft-deleted entities alike. The answer
+        carries the catalog's aggregations (facets) for the same query and filters."""
+        params: list[tuple[str, str]] = [
+            ("q", q or "*"),
+            ("index", index),
+            ("from", str(offset)),
+            ("size", str(size)),
+        ]
+        if deleted is not None:
+            params.append(("deleted", "true" if deleted else "false"))
+        found = query_filter(filters) if filters is not None else None
+        if found is not None:
+            params.append(("query_filter", msgspec.json.encode(found).decode()))
+        if sort_field is not None:
+            params.append(("sort_field", sort_field))
+            params.append(("sort_order", sort_order))
+        if track_total_hits:
+            params.append(("track_total_hits", "true"))
+        params.extend(("include_source_fields", name) for name in include_source_fields)
+        return await self._get(SEARCH, SearchResponseRecord, params)
+
+    # Lineage
+
+    async def get_lineage(
+        self, kind: EntityKind, entity_id: str, *, upstream_depth: int, downstream_depth: int
+    ) -> EntityLineageRecord:
+        """`GET /v1/lineage/{entity}/{id}`: the graph around the entity, walked up to the
+        depths given (0 to 3 each)."""
+        path = f"{LINEAGE}/{kind}/{segment(entity_id)}"
+        params = {"upstreamDepth": str(upstream_depth), "downstreamDepth": str(downstream_depth)}
+        return await self._get(path, EntityLineageRecord, params)

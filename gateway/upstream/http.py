@@ -17,7 +17,7 @@ import logging
 import random
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, NoReturn, TypeVar
 from urllib.parse import quote, urlencode
@@ -195,7 +195,7 @@ class UpstreamHttp:
         *,
         auth: str | None,
         idempotent: bool,
-        params: Mapping[str, str] | None = None,
+        params: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
         json: object = None,
         request_id: str | None = None,
         content_type: str = "application/json",

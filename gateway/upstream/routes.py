@@ -28,6 +28,9 @@ _LITERALS = frozenset(
         "models",
         "versions",
         "promoteVersion",
+        "search",
+        "query",
+        "lineage",
     }
 )
 # The placeholder after a literal; after any other segment it is `{id}`.
@@ -36,6 +39,7 @@ _PLACEHOLDERS = {
     "followers": "{userId}",
     "models": "{modelRid}",
     "versions": "{versionRid}",
+    "lineage": "{entity}",
 }
 
 

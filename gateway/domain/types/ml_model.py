@@ -34,6 +34,11 @@ from gateway.domain.types.history import (
     entity_history,
 )
 from gateway.domain.types.keys import ReferenceFetch, key_value, missing_key
+from gateway.domain.types.lineage_args import (
+    DOWNSTREAM_DEPTH_DOC,
+    LINEAGE_DOC,
+    UPSTREAM_DEPTH_DOC,
+)
 from gateway.domain.types.model_version import (
     BRANCH_DOC,
     VERSIONS_AFTER_DOC,
@@ -53,6 +58,7 @@ from gateway.upstream.records import (
 )
 
 if TYPE_CHECKING:
+    from gateway.domain.types.lineage import Lineage
     from gateway.domain.types.table import Table
 
 
@@ -296,6 +302,17 @@ class MlModel(Relations[MlModelRecord]):
         after: Annotated[str | None, strawberry.argument(description=HISTORY_AFTER_DOC)] = None,
     ) -> Connection[EntityVersion]:
         return await entity_history(info, "mlmodel", str(self.id), first, after)
+
+    @strawberry.field(description=LINEAGE_DOC.format(noun="model"))
+    async def lineage(
+        self,
+        info: Info,
+        upstream_depth: Annotated[int, strawberry.argument(description=UPSTREAM_DEPTH_DOC)] = 1,
+        downstream_depth: Annotated[int, strawberry.argument(description=DOWNSTREAM_DEPTH_DOC)] = 1,
+    ) -> Annotated[Lineage, strawberry.lazy("gateway.domain.types.lineage")] | None:
+        from gateway.domain.types.lineage import entity_lineage
+
+        return await entity_lineage(info, "mlmodel", str(self.id), upstream_depth, downstream_depth)
 
 
 MlModelConnection = Connection[MlModel]

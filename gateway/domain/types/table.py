@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
@@ -9,7 +10,8 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from gateway.domain.context import Info
-from gateway.domain.selection import TABLE_FIELDS, upstream_fields
+from gateway.domain.loaders import LineageKey
+from gateway.domain.selection import MODEL_FIELDS, TABLE_FIELDS, upstream_fields
 from gateway.domain.types.common import EntityRef, Tag, record_updated_at, tags_of
 from gateway.domain.types.connection import Connection
 from gateway.domain.types.enums import (
@@ -26,12 +28,18 @@ from gateway.domain.types.history import (
     entity_history,
 )
 from gateway.domain.types.keys import ReferenceFetch, key_value, missing_key
+from gateway.domain.types.lineage_args import (
+    DOWNSTREAM_DEPTH_DOC,
+    LINEAGE_DOC,
+    UPSTREAM_DEPTH_DOC,
+)
 from gateway.domain.types.relations import Relations, social_fields
 from gateway.domain.types.service import Service
 from gateway.domain.validation import check_fqn, check_uuid
 from gateway.upstream.records import ColumnRecord, TableRecord
 
 if TYPE_CHECKING:
+    from gateway.domain.types.lineage import Lineage
     from gateway.domain.types.ml_model import MlModel
 
 
@@ -187,14 +195,42 @@ class Table(Relations[TableRecord]):
     ) -> Connection[EntityVersion]:
         return await entity_history(info, "table", str(self.id), first, after)
 
+    @strawberry.field(description=LINEAGE_DOC.format(noun="table"))
+    async def lineage(
+        self,
+        info: Info,
+        upstream_depth: Annotated[int, strawberry.argument(description=UPSTREAM_DEPTH_DOC)] = 1,
+        downstream_depth: Annotated[int, strawberry.argument(description=DOWNSTREAM_DEPTH_DOC)] = 1,
+    ) -> Annotated[Lineage, strawberry.lazy("gateway.domain.types.lineage")] | None:
+        from gateway.domain.types.lineage import entity_lineage
+
+        return await entity_lineage(info, "table", str(self.id), upstream_depth, downstream_depth)
+
     @strawberry.field(
-        description="ML models with a feature sourced from this table. Costs one scan of the "
-        "catalog's model list per request (the catalog has no reverse lookup)."
+        description="ML models with a feature sourced from this table, by name: the ML "
+        "models downstream of it in the catalog's lineage (which the catalog records when "
+        "a model is created), so one lineage call and one read per model."
     )
     async def ml_models(
         self, info: Info
     ) -> list[Annotated[MlModel, strawberry.lazy("gateway.domain.types.ml_model")]]:
         from gateway.domain.types.ml_model import MlModel
 
-        records = await info.context.models_using_table(str(self.id))
-        return [MlModel.from_record(r) for r in records]
+        table_id = str(self.id)
+        key = LineageKey("table", table_id, 0, 1)
+        graph = await info.context.loaders.lineage.load(key)
+        if graph is None:
+            # No lineage for the table (soft-deleted): scan the models' feature sources.
+            records = await info.context.models_using_table(table_id)
+            return [MlModel.from_record(r) for r in records]
+        kinds = {ref.id: ref.type for ref in graph.nodes}
+        model_ids = dict.fromkeys(
+            edge.to_entity
+            for edge in graph.downstream_edges
+            if edge.from_entity == table_id and kinds.get(edge.to_entity) == "mlmodel"
+        )
+        fields = upstream_fields(info, MODEL_FIELDS)
+        loader = info.context.loaders.model_by_id
+        found = await asyncio.gather(*(loader.load((i, fields)) for i in model_ids))
+        models = [MlModel.from_record(r) for r in found if r is not None]
+        return sorted(models, key=lambda m: m.name)
