@@ -3,7 +3,8 @@
 `query_filter` is an Elasticsearch search body (`{"query": {"bool": {"must": [...]}}}`)
 the catalog adds as a filter to the query string's match. Every filter is a `term` on a
 keyword field (case-insensitive there); several values of one filter match any of them
-(`bool.should`), and filters together must all match.
+(`bool.should`), and filters together must all match. A Tier tag is matched on `tier`,
+where the index keeps it (its `tags` leave it out).
 """
 
 from __future__ import annotations
@@ -44,6 +45,11 @@ def _term(field: str, value: str) -> dict[str, Any]:
     return {"term": {field: value}}
 
 
+def _tag_field(fqn: str) -> str:
+    """The index keeps the Tier tag apart from the others (`tier`, not `tags`)."""
+    return "tier.tagFQN" if fqn.lower().startswith("tier.") else "tags.tagFQN"
+
+
 def _any_of(clauses: list[dict[str, Any]]) -> dict[str, Any]:
     if len(clauses) == 1:
         return clauses[0]
@@ -65,7 +71,7 @@ def query_filter(filters: SearchFilters) -> dict[str, Any] | None:
     """The `query_filter` search body for `filters`; None when nothing is filtered."""
     must: list[dict[str, Any]] = []
     groups = (
-        [_term("tags.tagFQN", v) for v in filters.tags],
+        [_term(_tag_field(v), v) for v in filters.tags],
         _named("owners", filters.owners),
         _named("service", filters.services),
         [_term("serviceType", v) for v in filters.service_types],

@@ -55,7 +55,7 @@ def test_filters_must_all_match_and_values_of_one_any() -> None:
                         "bool": {
                             "should": [
                                 {"term": {"tags.tagFQN": "PII.Sensitive"}},
-                                {"term": {"tags.tagFQN": "Tier.Tier1"}},
+                                {"term": {"tier.tagFQN": "Tier.Tier1"}},
                             ],
                             "minimum_should_match": 1,
                         }
