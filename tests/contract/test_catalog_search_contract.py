@@ -1,10 +1,10 @@
 """Catalog emulator vs the contract's search and lineage shapes (SEARCH_LINEAGE_AUTHZ §1.1,
-§1.3, §1.4, §2.1): strict records, no unknown keys, decoded from live answers."""
+§1.2b, §1.3, §1.4, §2.1): strict records, no unknown keys, decoded from live answers."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import msgspec
@@ -73,6 +73,39 @@ class Reference(Strict, kw_only=True):
     href: str
 
 
+class DocumentReference(Strict, kw_only=True):
+    """A reference inside a search document: no href."""
+
+    id: str
+    type: str
+    name: str
+    fullyQualifiedName: str
+    displayName: str | None = None
+    deleted: bool
+
+
+class UserDocument(Strict, kw_only=True):
+    """A `user_search_index` document's `_source` (§1.2b): every field required."""
+
+    id: str
+    name: str
+    fullyQualifiedName: str
+    displayName: str
+    email: str
+    isAdmin: bool
+    isBot: bool
+    teams: list[DocumentReference]
+    roles: list[DocumentReference]
+    inheritedRoles: list[DocumentReference]
+    domains: list[DocumentReference]
+    deleted: bool
+    version: float
+    updatedAt: int
+    updatedBy: str
+    href: str
+    entityType: Literal["user"]
+
+
 class ColumnLineage(Strict, kw_only=True):
     fromColumns: list[str] | None = None
     toColumn: str | None = None
@@ -124,6 +157,23 @@ def test_search_answers_decode(emulator: EmulatorHandle) -> None:
         assert facets.status_code == 200
         decoded = msgspec.json.decode(facets.content, type=SearchResponse)
         assert decoded.hits.hits == []
+
+
+def test_user_documents_decode(emulator: EmulatorHandle) -> None:
+    alice, lena = seed_id("user", "alice"), seed_id("user", "lena")
+    ids = {"query": {"bool": {"filter": [{"ids": {"values": [alice, lena]}}]}}}
+    with httpx.Client(base_url=f"{emulator.catalog_url}/v1", headers=emulator.headers()) as api:
+        response = api.get(
+            "/search/query",
+            params={"q": "*", "index": "user_search_index", "query_filter": json.dumps(ids)},
+        )
+    assert response.status_code == 200
+    body = msgspec.json.decode(response.content, type=SearchResponse)
+    assert sorted(hit.id for hit in body.hits.hits) == sorted([alice, lena])
+    for hit in body.hits.hits:
+        assert hit.index == "user_search_index"
+        document = msgspec.convert(hit.source, type=UserDocument)
+        assert document.id == hit.id
 
 
 def test_lineage_answers_decode(emulator: EmulatorHandle) -> None:

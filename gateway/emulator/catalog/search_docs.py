@@ -8,6 +8,12 @@ user-id strings, `totalVotes` = max(up - down, 0), `tags` without the Tier tag (
 column tags folded in), `tier`, `descriptionStatus`, `fqnParts`, `fqnHash` and
 `upstreamLineage`; tables add `columnNames`, `columnNamesFuzzy` and
 `columnDescriptionStatus`.
+
+A user's document (§1.2b, `user_search_index`) holds only the fields of the upstream's user
+mapping: `id`, `name`, `fullyQualifiedName`, `displayName` (falling back to `name`, as the
+upstream's `UserIndex` does), `email`, `isAdmin`, `isBot`, `teams`, `roles`,
+`inheritedRoles`, `domains` (references without hrefs), `deleted`, `version`, `updatedAt`,
+`updatedBy`, `href` (added when answering) and `entityType`.
 """
 
 from __future__ import annotations
@@ -24,9 +30,20 @@ from gateway.emulator.catalog.rows import Entity
 from gateway.emulator.catalog.store import Store
 
 # Index name of each indexed entity type.
-INDEXES = {"mlmodel": "mlmodel_search_index", "table": "table_search_index"}
+INDEXES = {
+    "mlmodel": "mlmodel_search_index",
+    "table": "table_search_index",
+    "user": "user_search_index",
+}
 _DROPPED = ("changeDescription", "incrementalChangeDescription", "votes")
 _TABLE_DROPPED = ("sampleData", "joins", "tableProfile")
+# What a user's document keeps of the user (`user_index_mapping.json`), besides `href`,
+# which is added when answering, and `entityType`.
+USER_FIELDS = (
+    "id", "name", "fullyQualifiedName", "displayName", "email", "isAdmin", "isBot", "teams",
+    "roles", "inheritedRoles", "domains", "deleted", "version", "updatedAt", "updatedBy",
+)  # fmt: skip
+_USER_RELATIONS = frozenset({"teams", "roles", "inheritedRoles", "domains"})
 # Keyword values longer than this are not kept as terms (Elasticsearch's `ignore_above`).
 _IGNORE_ABOVE = 256
 
@@ -65,6 +82,8 @@ def _columns(columns: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
 
 
 def build_document(store: Store, kind: EntityKind, entity: Entity) -> SearchDocument:
+    if kind.type == "user":
+        return build_user_document(store, kind, entity)
     renderer = Renderer(store, None)
     body = renderer.entity(kind, entity, kind.snapshot_fields)
     for key in _DROPPED:
@@ -123,6 +142,33 @@ def build_document(store: Store, kind: EntityKind, entity: Entity) -> SearchDocu
         index=INDEXES[kind.type],
         source=body,
         followers=len(followers),
+        text=text,
+        terms=sorted(set(flatten(body))),
+    )
+
+
+def build_user_document(store: Store, kind: EntityKind, entity: Entity) -> SearchDocument:
+    rendered = Renderer(store, None).entity(kind, entity, _USER_RELATIONS)
+    body = {key: rendered[key] for key in USER_FIELDS if key in rendered}
+    body["displayName"] = rendered.get("displayName") or entity.name
+    body["isAdmin"] = bool(rendered.get("isAdmin"))
+    body["isBot"] = bool(rendered.get("isBot"))
+    for key in _USER_RELATIONS:
+        body.setdefault(key, [])
+    body["entityType"] = kind.type
+    text = {
+        "name": entity.name,
+        "displayName": body["displayName"],
+        "description": "",
+        "fullyQualifiedName": entity.fqn,
+        "fqnParts": "",
+        "extra": str(body.get("email") or ""),
+    }
+    return SearchDocument(
+        id=entity.id,
+        index=INDEXES[kind.type],
+        source=body,
+        followers=0,
         text=text,
         terms=sorted(set(flatten(body))),
     )

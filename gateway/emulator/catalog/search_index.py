@@ -1,4 +1,5 @@
-"""The catalog's search index: one document per ML model and table, kept in step with writes.
+"""The catalog's search index: one document per ML model, table and user, kept in step with
+writes.
 
 Every store write names the entities whose document it may change (`Store.touch`); their
 ids wait in `pending` until the transaction commits, when `flush` rebuilds their documents
@@ -167,7 +168,7 @@ class SearchIndex:
                 source["displayName"].lower(),
                 source["fullyQualifiedName"].lower(),
                 source["updatedAt"],
-                source["totalVotes"],
+                source.get("totalVotes", 0),
                 doc.followers,
                 orjson.dumps(source).decode(),
             ),
@@ -186,15 +187,21 @@ class SearchIndex:
     # querying
 
     def _where(self, indexes: list[str], deleted: bool | None, conds: list[Cond]) -> Cond:
-        sql = f"d.idx IN ({marks(indexes)})"
+        """The documents of `indexes` meeting every condition. When one lists the ids it
+        can match, the (index, deleted) columns are only checked (`+` keeps SQLite from
+        reading them through `search_doc_idx`), so the documents are read by id instead of
+        scanning the index's."""
+        by_id = any(cond.by_id for cond in conds)
+        plain = "+" if by_id else ""
+        sql = f"{plain}d.idx IN ({marks(indexes)})"
         params: list[Any] = list(indexes)
         if deleted is not None:
-            sql += " AND d.deleted = ?"
+            sql += f" AND {plain}d.deleted = ?"
             params.append(int(deleted))
         for cond in conds:
             sql += f" AND {cond.sql}"
             params += cond.params
-        return Cond(sql, params)
+        return Cond(sql, params, by_id=by_id)
 
     def count(self, indexes: list[str], deleted: bool | None, conds: list[Cond]) -> int:
         where = self._where(indexes, deleted, conds)
@@ -286,9 +293,15 @@ class SearchIndex:
         """(key, number of documents) of every value at `field`, most documents first."""
         where = self._where(indexes, deleted, conds)
         key = "t.norm" if lower else "t.value"
+        # Documents read by id come first, then their terms at the field (by `search_term_id`).
+        tables = (
+            "search_doc d CROSS JOIN search_term t"
+            if where.by_id
+            else "search_term t JOIN search_doc d"
+        )
         rows = self.conn.execute(
-            f"SELECT {key}, COUNT(DISTINCT t.id) FROM search_term t "
-            f"JOIN search_doc d ON d.id = t.id WHERE t.field = ? AND {where.sql} "
+            f"SELECT {key}, COUNT(DISTINCT t.id) FROM {tables} "
+            f"ON d.id = t.id WHERE t.field = ? AND {where.sql} "
             f"GROUP BY {key} ORDER BY 2 DESC, 1",
             [field, *where.params],
         )

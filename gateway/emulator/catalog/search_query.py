@@ -14,7 +14,9 @@ Two inputs become one condition tree:
 
 A condition is SQL over `search_doc d`. Keyword fields are read from `search_term` (one
 row per scalar leaf of a document, by dotted path, compared lower-cased: every keyword
-compares case-insensitively here); free text is an FTS5 `MATCH` on `search_fts`.
+compares case-insensitively here); free text is an FTS5 `MATCH` on `search_fts`. A
+condition that only documents of the ids it lists can meet (an `ids` query, `terms` on
+`id`, a conjunction holding one) is marked `by_id`, so the index reads those ids directly.
 """
 
 from __future__ import annotations
@@ -70,6 +72,8 @@ class Cond:
     params: list[Any] = field(default_factory=list)
     scoring: list[str] = field(default_factory=list)
     words: list[str] = field(default_factory=list)
+    # Only documents of ids the condition lists can meet it (so they are read by id).
+    by_id: bool = False
 
 
 TRUE = Cond("1")
@@ -84,6 +88,7 @@ def _all(parts: list[Cond], joiner: str) -> Cond:
     out = Cond(
         "(" + f" {joiner} ".join(p.sql for p in parts) + ")",
         [param for p in parts for param in p.params],
+        by_id=any(p.by_id for p in parts) if joiner == "AND" else all(p.by_id for p in parts),
     )
     for part in parts:
         out.scoring += part.scoring
@@ -134,7 +139,7 @@ def terms(name: str, values: list[Any]) -> Cond:
         return FALSE
     marks = ",".join("?" * len(texts))
     if path in ("id", "_id"):
-        return Cond(f"d.id IN ({marks})", [str(v) for v in values])
+        return Cond(f"d.id IN ({marks})", [str(v) for v in values], by_id=True)
     if path == "deleted":
         flags = [1 if t == "true" else 0 for t in texts if t in ("true", "false")]
         if not flags:
@@ -297,6 +302,8 @@ def _bool(body: Any) -> Cond:
             )
     out = conj(parts)
     if should and minimum == 0:
+        # A copy: `conj` may answer one of its parts or the shared TRUE.
+        out = Cond(out.sql, list(out.params), list(out.scoring), list(out.words), out.by_id)
         # Optional clauses only score.
         for part in should:
             out.scoring += part.scoring

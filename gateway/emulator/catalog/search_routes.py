@@ -2,8 +2,10 @@
 
 Both answer raw Elasticsearch responses over the search index. No policy runs, but the
 principal must be a live user (§3.4). Choices where the contract is silent or UNCONFIRMED:
-- `index` takes `mlmodel_search_index`, `table_search_index` and the aliases `mlmodel`,
-  `table`, `dataAsset` and `all`; any other index holds nothing here (empty hits).
+- `index` takes `mlmodel_search_index`, `table_search_index`, `user_search_index` and the
+  aliases `mlmodel`, `table`, `user`, `dataAsset` and `all`; any other index holds nothing
+  here (empty hits). Users are in neither `dataAsset` nor `all`: the upstream's
+  `indexMapping.json` gives the user index no parent aliases.
 - A `q` or a search body that does not parse is a `400` whose message says why.
 - `sort_field=followers` sorts by the number of followers; `name.keyword`,
   `displayName.keyword` and `fullyQualifiedName` sort lower-cased.
@@ -48,6 +50,8 @@ _ALIASES: dict[str, list[str]] = {
     "table": ["table_search_index"],
     "dataAsset": ["table_search_index", "mlmodel_search_index"],
     "all": ["table_search_index", "mlmodel_search_index"],
+    "user_search_index": ["user_search_index"],
+    "user": ["user_search_index"],
 }
 _GLOBAL_AGGREGATIONS = (
     "serviceType",
