@@ -186,6 +186,15 @@ class Settings(BaseSettings):
         description="Seconds the caller's catalog user id is remembered per credentials, "
         "saving follow/unfollow a loggedInUser call; 0 asks every time.",
     )
+    batch_via_search: bool = Field(
+        False,
+        description="Load the users, ML models and tables a request references by id with one "
+        "catalog search call (an `ids` query) instead of one GET each, for the fields whose "
+        "index document holds them as the entity API does; the rest still GET. Off by "
+        "default: the catalog's index trails its writes by up to a few seconds, so with it "
+        "on such reads may show a just-written entity as it was before (never in a "
+        "mutation's answer).",
+    )
     registry_link_property: str = Field(
         "registryModelRid",
         description="Custom property of an ML model that holds its registry model RID.",

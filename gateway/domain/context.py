@@ -12,7 +12,7 @@ from starlette.requests import Request
 from gateway.base.errors import NotFoundError
 from gateway.base.settings import Settings
 from gateway.domain.callers import CallerCache
-from gateway.domain.loaders import Loaders
+from gateway.domain.loaders import NO_FIELDS, USER_DESCRIPTION, Loaders
 from gateway.upstream.catalog import CatalogClient
 from gateway.upstream.records import MlModelRecord, UserRecord
 from gateway.upstream.registry import RegistryClient
@@ -35,6 +35,9 @@ class Context:
     callers: CallerCache | None = None
     _me: asyncio.Future[UserRecord | None] | None = None
 
+    def __post_init__(self) -> None:
+        self.loaders.use_search(self.settings.batch_via_search)
+
     async def me(self) -> UserRecord | None:
         """The caller as the catalog knows them (one call per request, on first use)."""
         if self._me is None:
@@ -49,7 +52,9 @@ class Context:
         me = await self.me()
         if me is None:
             return None
-        self.loaders.user_by_id.prime(me.id, me)
+        # The catalog's answer holds the whole user, description included.
+        self.loaders.user_by_id.prime((me.id, NO_FIELDS), me)
+        self.loaders.user_by_id.prime((me.id, USER_DESCRIPTION), me)
         if callers is not None:
             callers.put(self.credentials, me.id)
         return me.id

@@ -8,6 +8,7 @@ import strawberry
 
 from gateway.base.errors import NotFoundError
 from gateway.domain.context import Info
+from gateway.domain.loaders import NO_FIELDS
 from gateway.domain.selection import (
     CONNECTION_PATHS,
     MODEL_FIELDS,
@@ -321,14 +322,14 @@ class Query:
     ) -> User | None:
         one_of(("id", "name"), (id, name))
         if id is not None:
-            record = await info.context.loaders.user_by_id.load(check_uuid(id))
-        else:
-            assert name is not None
-            try:
-                record = await info.context.catalog.get_user_by_name(check_name(name, "name"))
-            except NotFoundError:
-                return None
-        return User.from_record(record) if record is not None else None
+            record = await info.context.loaders.user_by_id.load((check_uuid(id), NO_FIELDS))
+            return User.from_loaded(record) if record is not None else None
+        assert name is not None
+        try:
+            found = await info.context.catalog.get_user_by_name(check_name(name, "name"))
+        except NotFoundError:
+            return None
+        return User.from_record(found)
 
     @strawberry.field(description="A page of users, ordered by name.")
     async def users(

@@ -43,6 +43,9 @@ TABLE_FIELDS: FieldMap = {
     "votes": "votes",
     "tags": "tags",
 }
+# Not catalog `fields=` (a user's answer holds these unasked): what a user read from the
+# search index may lack, so a selection of it is read by id (`loaders.UserByIdLoader`).
+USER_FIELDS: FieldMap = {"description": "description"}
 SERVICE_FIELDS: FieldMap = {
     "owners": "owners",
     "tags": "tags",

@@ -554,6 +554,21 @@ class CatalogClient:
         params.extend(("include_source_fields", name) for name in include_source_fields)
         return await self._get(SEARCH, SearchResponseRecord, params)
 
+    async def search_ids(self, index: str, ids: Sequence[str]) -> SearchResponseRecord:
+        """`GET /v1/search/query` for the live entities of `index` with these ids (`_id`),
+        at most one page of `len(ids)` hits (contract §1.2b); ids the index lacks (not
+        indexed yet, soft-deleted) are simply not among the hits."""
+        body = {"query": {"bool": {"filter": [{"ids": {"values": list(ids)}}]}}}
+        params: list[tuple[str, str]] = [
+            ("q", "*"),
+            ("index", index),
+            ("from", "0"),
+            ("size", str(len(ids))),
+            ("deleted", "false"),
+            ("query_filter", msgspec.json.encode(body).decode()),
+        ]
+        return await self._get(SEARCH, SearchResponseRecord, params)
+
     # Lineage
 
     async def get_lineage(

@@ -23,6 +23,7 @@ from gateway.upstream.records_catalog import (
     MlModelRecord,
     Record,
     TableRecord,
+    UserRecord,
     log,
 )
 
@@ -142,6 +143,143 @@ def source_table(hit: SearchHitRecord) -> TableRecord:
     """A table's record from its index document; `followers`, `votes` and `tags` are left
     unread (None)."""
     record: TableRecord = _decoded(_TABLE, _entity_json(hit, model=False))
+    return record
+
+
+# Entities looked up by id through the index (contract §1.2b), field by field
+
+
+_USER = msgspec.json.Decoder(UserRecord)
+# The relationship fields (`fields=`) of each kind whose index document holds them as the
+# entity API answers them (references without `href`, which no answer reads). Followers
+# (user ids there) and votes (dropped) never are; `tags` only when nothing is folded in.
+INDEXED_MODEL_FIELDS = frozenset(
+    {"owners", "tags", "extension", "domains", "dataProducts", "dashboard"}
+)
+INDEXED_TABLE_FIELDS = frozenset({"columns", "owners", "tags", "extension", "domains"})
+# A user's document holds the entity API's answer bar `description` (not in the index
+# mapping), which is therefore always read by id.
+INDEXED_USER_FIELDS: frozenset[str] = frozenset()
+_MODEL_RELATIONS = (
+    "owners",
+    "followers",
+    "tags",
+    "votes",
+    "extension",
+    "domains",
+    "dataProducts",
+    "dashboard",
+)
+_TABLE_RELATIONS = ("owners", "followers", "tags", "votes", "extension", "domains", "dataProducts")
+_USER_RELATIONS = ("follows", "owns", "teams", "roles", "inheritedRoles", "personas")
+
+
+def _document_of(hit: SearchHitRecord) -> dict[str, Any] | None:
+    try:
+        document = _DOCUMENT.decode(hit.source)
+    except msgspec.DecodeError:
+        return None
+    if not isinstance(document, dict) or document.get("id", hit.id) != hit.id:
+        return None
+    return document
+
+
+def _own_display_name(document: dict[str, Any]) -> bool:
+    """Whether the document's display name is the entity's own: the index falls back to
+    the name, so a display name equal to the name may be the entity's or none at all."""
+    shown = document.get("displayName")
+    return shown is None or shown != document.get("name")
+
+
+def _strip_column_tags(columns: Any) -> None:
+    for column in columns if isinstance(columns, list) else ():
+        if isinstance(column, dict):
+            column.pop("tags", None)
+            _strip_column_tags(column.get("children"))
+
+
+def _column_tags(columns: Any) -> bool:
+    return any(
+        isinstance(column, dict)
+        and (bool(column.get("tags")) or _column_tags(column.get("children")))
+        for column in (columns if isinstance(columns, list) else ())
+    )
+
+
+def _entity_from(
+    document: dict[str, Any], fields: frozenset[str], relations: tuple[str, ...]
+) -> dict[str, Any]:
+    """The document as the entity API answers `fields=`: relationship fields not asked
+    for left out, the index's own additions ignored by the records."""
+    for name in relations:
+        if name not in fields:
+            document.pop(name, None)
+    if "extension" in fields and document.get("extension") is None:
+        document["extension"] = {}
+    return document
+
+
+def indexed_model(hit: SearchHitRecord, fields: frozenset[str]) -> MlModelRecord | None:
+    """The ML model of a hit as `GET /v1/mlmodels/{id}?fields=<fields>` answers it, or None
+    when the document does not hold every field asked for exactly so."""
+    document = _document_of(hit)
+    if document is None or not fields <= INDEXED_MODEL_FIELDS:
+        return None
+    if not _own_display_name(document) or document.get("entityType", "mlmodel") != "mlmodel":
+        return None
+    if "tags" in fields and document.get("tier") is not None:
+        return None
+    entity = _entity_from(document, fields, _MODEL_RELATIONS)
+    if "dashboard" in fields and entity.get("dashboard") is None:
+        entity["dashboard"] = _NO_DASHBOARD
+    try:
+        record: MlModelRecord = _MODEL.decode(_ENCODER.encode(entity))
+    except msgspec.DecodeError:
+        return None
+    return record
+
+
+def indexed_table(hit: SearchHitRecord, fields: frozenset[str]) -> TableRecord | None:
+    """The table of a hit as `GET /v1/tables/{id}?fields=<fields>` answers it, or None
+    when the document does not hold every field asked for exactly so (its `tags` fold in
+    the columns' and leave out the Tier tag: exact only when there are neither)."""
+    document = _document_of(hit)
+    if document is None or not fields <= INDEXED_TABLE_FIELDS:
+        return None
+    if not _own_display_name(document) or document.get("entityType", "table") != "table":
+        return None
+    if "tags" in fields and (
+        document.get("tier") is not None or _column_tags(document.get("columns"))
+    ):
+        return None
+    if not {"columns", "tags"} <= fields:
+        _strip_column_tags(document.get("columns"))
+    entity = _entity_from(document, fields, _TABLE_RELATIONS)
+    try:
+        record: TableRecord = _TABLE.decode(_ENCODER.encode(entity))
+    except msgspec.DecodeError:
+        return None
+    return record
+
+
+def indexed_user(hit: SearchHitRecord, fields: frozenset[str]) -> UserRecord | None:
+    """The user of a hit as `GET /v1/users/{id}` answers it bar `description`, or None when
+    the document does not hold it exactly so (a display name equal to the name; the
+    description asked for)."""
+    document = _document_of(hit)
+    if document is None or not fields <= INDEXED_USER_FIELDS:
+        return None
+    if not _own_display_name(document) or document.get("entityType", "user") != "user":
+        return None
+    # Flags the record would otherwise default to false.
+    if "isAdmin" not in document or "isBot" not in document:
+        return None
+    for name in _USER_RELATIONS:
+        document.pop(name, None)
+    try:
+        record: UserRecord = _USER.decode(_ENCODER.encode(document))
+    except msgspec.DecodeError:
+        return None
     return record
 
 

@@ -15,6 +15,8 @@ from typing import Any
 
 # The index names of the entity types the gateway searches, by catalog entity type.
 SEARCH_INDEXES: dict[str, str] = {"mlmodel": "mlmodel_search_index", "table": "table_search_index"}
+# The users' index: looked up by id only (contract §1.2b), never searched by text here.
+USER_INDEX = "user_search_index"
 # The alias of every data asset's index, for a search across entity types.
 ALL_INDEXES = "all"
 

@@ -8,6 +8,7 @@ import strawberry
 
 from gateway.base.errors import BadUserInputError, GatewayError, NotFoundError
 from gateway.domain.context import Info
+from gateway.domain.loaders import NO_FIELDS
 from gateway.domain.mutations.assets import ASSET_LABELS, AssetKind, DataAsset, read_asset
 from gateway.domain.mutations.results import (
     Conflict,
@@ -31,10 +32,10 @@ class FollowSuccess:
 
     @strawberry.field(description="The follower.")
     async def user(self, info: Info) -> User:
-        record = await info.context.loaders.user_by_id.load(self.user_id)
+        record = await info.context.loaders.user_by_id.load((self.user_id, NO_FIELDS))
         if record is None:
             raise NotFoundError(f"User {self.user_id} no longer exists.", upstream="catalog")
-        return User.from_record(record)
+        return User.from_loaded(record)
 
 
 FollowResult = Annotated[

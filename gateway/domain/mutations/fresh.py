@@ -26,12 +26,15 @@ log = logging.getLogger("gateway.mutations")
 
 
 def forget_models(loaders: Loaders) -> None:
+    # The search index trails writes: from here on the request reads the entity API.
+    loaders.entity_api_only()
     loaders.model_by_id.clear_all()
     loaders.model_by_name.clear_all()
     loaders.models_by_table.clear_all()
 
 
 def forget_tables(loaders: Loaders) -> None:
+    loaders.entity_api_only()
     loaders.table_by_id.clear_all()
     loaders.table_by_name.clear_all()
 

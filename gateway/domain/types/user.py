@@ -5,6 +5,8 @@ from __future__ import annotations
 import strawberry
 
 from gateway.domain.context import Info
+from gateway.domain.loaders import NO_FIELDS, USER_DESCRIPTION
+from gateway.domain.selection import USER_FIELDS, upstream_fields
 from gateway.domain.types.keys import ReferenceFetch, key_value, missing_key
 from gateway.domain.validation import check_uuid
 from gateway.upstream.records import EntityReferenceRecord, UserRecord
@@ -24,6 +26,9 @@ class Owner:
 class User(Owner):
     deleted: bool | None = strawberry.field(default=None, description="Whether soft-deleted.")
     record: strawberry.Private[UserRecord | None] = None
+    # Whether `record` is the catalog's whole answer (description included); a loader's
+    # may come from the search index, which may not hold the description.
+    whole: strawberry.Private[bool] = False
 
     @classmethod
     def from_reference(cls, ref: EntityReferenceRecord) -> User:
@@ -36,7 +41,7 @@ class User(Owner):
         )
 
     @classmethod
-    def from_record(cls, r: UserRecord) -> User:
+    def from_record(cls, r: UserRecord, *, whole: bool = True) -> User:
         return cls(
             id=strawberry.ID(r.id),
             name=r.name,
@@ -44,7 +49,13 @@ class User(Owner):
             display_name=r.display_name,
             deleted=r.deleted,
             record=r,
+            whole=whole,
         )
+
+    @classmethod
+    def from_loaded(cls, r: UserRecord) -> User:
+        """From `user_by_id`'s record (perhaps the search index's)."""
+        return cls.from_record(r, whole=False)
 
     @classmethod
     def fetch_reference(cls, info: Info, **key: object) -> ReferenceFetch[UserRecord, User]:
@@ -52,7 +63,9 @@ class User(Owner):
         id = key_value(key, "id")
         if id is None:
             raise missing_key("User", "id")
-        return ReferenceFetch(info.context.loaders.user_by_id.load(check_uuid(id)), cls.from_record)
+        fields = upstream_fields(info, USER_FIELDS)
+        pending = info.context.loaders.user_by_id.load((check_uuid(id), fields))
+        return ReferenceFetch(pending, cls.from_loaded)
 
     @classmethod
     async def resolve_reference(cls, info: Info, **key: object) -> User | None:
@@ -60,7 +73,7 @@ class User(Owner):
 
     async def _full(self, info: Info) -> UserRecord | None:
         if self.record is None:
-            self.record = await info.context.loaders.user_by_id.load(str(self.id))
+            self.record = await info.context.loaders.user_by_id.load((str(self.id), NO_FIELDS))
         return self.record
 
     # Tagged so a contract variant of a supergraph can leave personal data out.
@@ -71,7 +84,10 @@ class User(Owner):
 
     @strawberry.field(description="About the user (Markdown).")
     async def description(self, info: Info) -> str | None:
-        full = await self._full(info)
+        if self.record is not None and self.whole:
+            return self.record.description
+        # Its own key: a user read from the search index may not hold the description.
+        full = await info.context.loaders.user_by_id.load((str(self.id), USER_DESCRIPTION))
         return full.description if full else None
 
     @strawberry.field(description="Whether the user is a catalog administrator.")
