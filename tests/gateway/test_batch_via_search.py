@@ -280,3 +280,40 @@ async def test_a_mutation_reads_through_the_entity_api(
     followers = result["data"]["follow"]["asset"]["followers"]
     assert {"id": new["id"], "email": new["email"]} in followers
     assert SEARCH not in calls
+
+
+TABLES = """
+query($r: [_Any!]!) {
+  _entities(representations: $r) {
+    ... on Table {
+      id name displayName description
+      owners { id name }
+      tags { tagFQN }
+      columns { name dataType tags { tagFQN } }
+    }
+  }
+}
+"""
+
+
+async def test_tables_by_id_answer_alike(emulator: EmulatorHandle, executor: str) -> None:
+    # given every seeded table, and two with display names of their own
+    with _catalog(emulator) as catalog:
+        tables = catalog.get("/tables", params={"limit": 1000}).json()["data"]
+        for table in tables[:2]:
+            patch = [{"op": "add", "path": "/displayName", "value": f"The {table['name']}"}]
+            catalog.patch(
+                f"/tables/{table['id']}",
+                json=patch,
+                headers={"Content-Type": "application/json-patch+json"},
+            ).raise_for_status()
+    representations: dict[str, object] = {
+        "r": [{"__typename": "Table", "id": t["id"]} for t in tables]
+    }
+    # when they are resolved, on and off
+    on, on_calls, off, _ = await _both(emulator, executor, TABLES, representations)
+    # then both answer alike, with one search on
+    assert "errors" not in on
+    assert on == off
+    assert on["data"]["_entities"][0]["displayName"] == f"The {tables[0]['name']}"
+    assert on_calls[SEARCH] == 1
