@@ -208,8 +208,10 @@ class Table(Relations[TableRecord]):
 
     @strawberry.field(
         description="ML models with a feature sourced from this table, by name: the ML "
-        "models downstream of it in the catalog's lineage (which the catalog records when "
-        "a model is created), so one lineage call and one read per model."
+        "models downstream of it in the catalog's lineage, so one lineage call and one read "
+        "per model. The catalog records that lineage when a model is created (and through "
+        "`PUT /v1/lineage`); OpenMetadata 1.13 does not move it when a model's feature "
+        "sources change later, so such a change shows here only once lineage is edited."
     )
     async def ml_models(
         self, info: Info
