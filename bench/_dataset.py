@@ -1,5 +1,6 @@
 """The data the benchmark queries read: extra ML models created through the catalog's REST API
-(clones of the seeded ones, with their followers and votes), and the ids each query uses."""
+(clones of the seeded ones, with their followers and votes), lineage edges around Q2's model
+(so that its graph grows with the depth walked), and the ids each query uses."""
 
 from __future__ import annotations
 
@@ -31,6 +32,12 @@ EDIT_DESCRIPTIONS = (
 )
 EDIT_START = "Weekly demand forecast per store and product."
 SEED_CONCURRENCY = 16
+# Q7: tables chained around the lineage model, beyond the feature-source tables the catalog
+# records (depth 1 upstream): UPSTREAM_CHAIN more levels upstream of each source table and
+# DOWNSTREAM_CHAIN levels downstream of the model, one level past the deepest walk (3).
+UPSTREAM_CHAIN = 3
+DOWNSTREAM_CHAIN = 4
+LINEAGE_DEPTHS = range(4)
 # What a model create request accepts of a model as the catalog answers it.
 CLONED = (
     "displayName", "description", "algorithm", "target", "mlHyperParameters", "mlStore",
@@ -73,6 +80,8 @@ class Dataset:
     edit_ids: tuple[str, ...]  # Q5: models whose description is edited
     caller_id: str  # the user the service token belongs to
     model_count: int
+    lineage_id: str  # Q7: the model whose lineage is read (Q2's model)
+    lineage_edges: tuple[int, ...]  # Q7: its graph's edges at each depth (both ways), 0-3
 
     @classmethod
     def discover(cls, url: str) -> Dataset:
@@ -98,16 +107,35 @@ class Dataset:
         if not linked:
             raise SystemExit("the catalog has no ML model linked to the registry")
         ids = [m["id"] for m in models]
+        detail = max(linked, key=richness)
+        with httpx.Client(base_url=f"{url}/api", headers={"Authorization": AUTH}) as client:
+            edges = tuple(
+                _edge_count(client.get(f"/v1/lineage/mlmodel/{detail['id']}", params=depths(d)))
+                for d in LINEAGE_DEPTHS
+            )
         return cls(
             catalog=f"{url}/api",
             registry=url,
-            detail_fqn=max(linked, key=richness)["fullyQualifiedName"],
+            detail_fqn=detail["fullyQualifiedName"],
             entity_ids=tuple(ids[-ENTITY_COUNT:]),
             mutation_ids=tuple(ids[:MUTATION_MODELS]),
             edit_ids=tuple(ids[MUTATION_MODELS : MUTATION_MODELS + EDIT_MODELS]),
             caller_id=me.json()["id"],
             model_count=len(models),
+            lineage_id=detail["id"],
+            lineage_edges=edges,
         )
+
+
+def depths(depth: int) -> dict[str, str]:
+    """Q7's lineage parameters: `depth` both ways."""
+    return {"upstreamDepth": str(depth), "downstreamDepth": str(depth)}
+
+
+def _edge_count(response: httpx.Response) -> int:
+    response.raise_for_status()
+    graph = response.json()
+    return len(graph["upstreamEdges"]) + len(graph["downstreamEdges"])
 
 
 def edit_turn(dataset: Dataset, turn: int) -> tuple[str, str]:
@@ -194,8 +222,45 @@ async def _grow(url: str, total: int) -> int:
     return max(missing, 0)
 
 
+def _chain_lineage(url: str) -> None:
+    """Lineage edges around Q7's model (`Dataset.discover` picks it): a chain of
+    UPSTREAM_CHAIN tables upstream of each of its source tables and one of DOWNSTREAM_CHAIN
+    tables downstream of it, taken in FQN order from the tables it does not read. PUT as
+    the admin; adding an edge that is there changes nothing, so this may run again."""
+    dataset = Dataset.discover(url)
+    with httpx.Client(base_url=f"{url}/api", headers={"Authorization": AUTH}, timeout=30) as api:
+        graph = api.get(f"/v1/lineage/mlmodel/{dataset.lineage_id}", params=depths(1))
+        graph.raise_for_status()
+        sources = sorted(e["fromEntity"] for e in graph.json()["upstreamEdges"])
+        listed = api.get("/v1/tables", params={"limit": 1000})
+        listed.raise_for_status()
+        tables = sorted(listed.json()["data"], key=lambda t: t["fullyQualifiedName"])
+        free = iter(t["id"] for t in tables if t["id"] not in sources)
+        edges: list[tuple[tuple[str, str], tuple[str, str]]] = []
+        for source in sources:
+            below = source
+            for _ in range(UPSTREAM_CHAIN):
+                above = next(free)
+                edges.append((("table", above), ("table", below)))
+                below = above
+        above_end = ("mlmodel", dataset.lineage_id)
+        for _ in range(DOWNSTREAM_CHAIN):
+            below_end = ("table", next(free))
+            edges.append((above_end, below_end))
+            above_end = below_end
+        for (from_type, from_id), (to_type, to_id) in edges:
+            body = {
+                "edge": {
+                    "fromEntity": {"type": from_type, "id": from_id},
+                    "toEntity": {"type": to_type, "id": to_id},
+                }
+            }
+            api.put("/v1/lineage", json=body).raise_for_status()
+
+
 def grow_catalog(control: EmulatorControl, total: int) -> int:
-    """Clone seeded models (features, tags, followers, votes) until the catalog holds `total`.
+    """Clone seeded models (features, tags, followers, votes) until the catalog holds `total`,
+    then chain lineage around Q7's model.
 
     Runs with the emulator's latency off; answers how many models were created.
     """
@@ -203,6 +268,8 @@ def grow_catalog(control: EmulatorControl, total: int) -> int:
         latency = float(client.get(f"{control.url}/_emulator/latency").json()["ms"])
     control.set_latency(0)
     try:
-        return asyncio.run(_grow(control.url, total))
+        created = asyncio.run(_grow(control.url, total))
+        _chain_lineage(control.url)
+        return created
     finally:
         control.set_latency(latency)

@@ -95,7 +95,61 @@ mutation EditModel($id: ID!, $description: String!) {
 }
 """
 
+# Q6: a search page as a catalog frontend's search box asks for it: the hits' name,
+# description, tags, owners, service name and type and follower count, with the tag facet.
+# The index document (`_source`) holds followers as user ids and tags without the Tier tag,
+# so the gateway reads `tags` and `followerCount` through its model loader.
+SEARCH = """
+query SearchModels($query: String!, $first: Int!) {
+  search(query: $query, kinds: [ML_MODEL], first: $first) {
+    totalCount
+    facets { tags { value count } }
+    edges {
+      score
+      node {
+        ... on MlModel {
+          name description
+          tags { tagFQN }
+          owners { name }
+          service { name serviceType }
+          followerCount
+        }
+      }
+    }
+  }
+}
+"""
+
+# Q7: a model's lineage graph, its edges with both ends' names (the lineage answer's own
+# references; selecting `nodes` would load each model and table of the graph).
+LINEAGE = """
+query ModelLineage($id: ID!, $depth: Int!) {
+  mlModel(id: $id) {
+    id
+    lineage(upstreamDepth: $depth, downstreamDepth: $depth) {
+      edges {
+        from { id type name fullyQualifiedName }
+        to { id type name fullyQualifiedName }
+        columns { fromColumns toColumn }
+      }
+    }
+  }
+}
+"""
+
+# Q8: Q1's page with the followers' emails (user records the list call does not hold).
+FOLLOWER_PAGE = """
+query ModelFollowers($first: Int!) {
+  mlModels(first: $first) { nodes { id followers { email } } }
+}
+"""
+
 PAGE_SIZES = (10, 50, 200, 1000)
+# A word of 265 of the 1,000 models' descriptions ("customer"): every page size is full.
+SEARCH_WORD = "customer"
+SEARCH_SIZES = (10, 20, 50)
+SEARCH_SIZE = 20
+LINEAGE_LEVELS = (1, 3)
 LIST_SIZE = 50
 MUTATION_FIELDS = ("follow", "unfollow", "vote")
 EDIT_FIELDS = ("updateMlModel",)
@@ -156,7 +210,92 @@ def list_page(size: int) -> Operation:
     )
 
 
-def operations(dataset: Dataset, with_mutations: bool, with_edits: bool = False) -> list[Operation]:
+def search_page(size: int) -> Operation:
+    """Q6 at `size` hits: one search call (hits and facets) as the floor makes."""
+
+    def check(data: dict[str, Any]) -> str | None:
+        found = data["search"]
+        edges = found["edges"]
+        if len(edges) != size:
+            return f"{len(edges)} hits instead of {size}"
+        if found["totalCount"] < max(SEARCH_SIZES):
+            return f"{found['totalCount']} hits in all, fewer than the largest page"
+        if not found["facets"]["tags"]:
+            return "no tag facet"
+        for edge in edges:
+            node = edge["node"]
+            text = f"{node['name']} {node['description'] or ''}".lower()
+            if edge["score"] is None or SEARCH_WORD not in text:
+                return f"{node['name']}: no score, or neither name nor description has the word"
+            if not node["service"]["serviceType"] or not isinstance(node["owners"], list):
+                return f"{node['name']}: no service type or no owners list"
+            if not isinstance(node["followerCount"], int) or not isinstance(node["tags"], list):
+                return f"{node['name']}: no follower count or tags"
+        return None
+
+    return Operation(
+        f"Q6/{size}",
+        f"Q6 search page ({size} ML models matching {SEARCH_WORD!r}, tag facet)",
+        "Q6 search page",
+        (_body(SEARCH, {"query": SEARCH_WORD, "first": size}),),
+        _no_errors(check),
+        levels=1,
+    )
+
+
+def lineage(dataset: Dataset, depth: int) -> Operation:
+    """Q7 at `depth` both ways: the model's lineage graph (one lineage call, as the floor's)."""
+    expected = dataset.lineage_edges[depth]
+
+    def check(data: dict[str, Any]) -> str | None:
+        model = data["mlModel"]
+        if model is None or model["lineage"] is None:
+            return "no model or no lineage"
+        edges = model["lineage"]["edges"]
+        if len(edges) != expected:
+            return f"{len(edges)} edges instead of {expected}"
+        if not all(e["from"]["name"] and e["to"]["name"] for e in edges):
+            return "an edge end without its name"
+        return None
+
+    return Operation(
+        f"Q7/{depth}",
+        f"Q7 model lineage, depth {depth} each way ({expected} edges)",
+        f"Q7 lineage depth {depth}",
+        (_body(LINEAGE, {"id": dataset.lineage_id, "depth": depth}),),
+        _no_errors(check),
+        levels=1,
+    )
+
+
+def follower_page(size: int = LIST_SIZE) -> Operation:
+    """Q8: a list page with the followers' emails (the list call, then the users)."""
+
+    def check(data: dict[str, Any]) -> str | None:
+        nodes = data["mlModels"]["nodes"]
+        if len(nodes) != size:
+            return f"{len(nodes)} models instead of {size}"
+        followers = [u for n in nodes for u in n["followers"]]
+        if not followers or not all(u["email"] for u in followers):
+            return "no followers, or a follower without an email"
+        return None
+
+    return Operation(
+        "Q8",
+        f"Q8 model list page with followers' emails ({size} models)",
+        "Q8 followers' emails",
+        (_body(FOLLOWER_PAGE, {"first": size}),),
+        _no_errors(check),
+        levels=2,
+    )
+
+
+def operations(
+    dataset: Dataset,
+    with_mutations: bool,
+    with_edits: bool = False,
+    with_search: bool = False,
+) -> list[Operation]:
     def detail(data: dict[str, Any]) -> str | None:
         model = data["mlModel"]
         if model is None:
@@ -200,6 +339,10 @@ def operations(dataset: Dataset, with_mutations: bool, with_edits: bool = False)
         ops.append(mutations(dataset))
     if with_edits:
         ops.append(edits(dataset))
+    if with_search:
+        ops.append(search_page(SEARCH_SIZE))
+        ops += [lineage(dataset, depth) for depth in LINEAGE_LEVELS]
+    ops.append(follower_page())
     return ops
 
 
@@ -279,3 +422,18 @@ def schema_has_edits(schema: Path) -> bool:
     """Whether the committed SDL declares `updateMlModel`."""
     names = _mutation_fields(schema)
     return all(name in names for name in EDIT_FIELDS)
+
+
+def _type_fields(schema: Path, name: str) -> set[str]:
+    text = schema.read_text() if schema.exists() else ""
+    block = re.search(rf"^type {name}\b[^{{]*\{{(.*?)^\}}", text, re.MULTILINE | re.DOTALL)
+    if block is None:
+        return set()
+    return set(re.findall(r"^  (\w+)[(:]", block.group(1), re.MULTILINE))
+
+
+def schema_has_search(schema: Path) -> bool:
+    """Whether the committed SDL declares `Query.search` and `MlModel.lineage` (Q6, Q7)."""
+    return "search" in _type_fields(schema, "Query") and "lineage" in _type_fields(
+        schema, "MlModel"
+    )

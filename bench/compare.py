@@ -1,7 +1,7 @@
 """Before/after: another revision and the working tree, measured in one run.
 
     .venv/bin/python -m bench.compare --base REV [--side gateway|emulator|both]
-        [--base-env NAME=VALUE ...] [--rounds 3] [--seconds 5]
+        [--base-env NAME=VALUE ...] [--head-env NAME=VALUE ...] [--rounds 3] [--seconds 5]
         [--cells Q1:1,Q1:10,Q2:1,Q3:1,Q3:10] [--output PATH]
 
 Checks out REV in a temporary git worktree. With `--side gateway` (the default) it starts
@@ -13,13 +13,18 @@ worktree, B both from this checkout. Emulators run with 5 ms latency and 1,000 M
 as in bench/gateway_bench.py; answers from two emulators are checked like the bench's.
 `--base-env` sets environment variables of A's gateway only: `--base HEAD --base-env
 GATEWAY_EXECUTOR=standard` compares Strawberry's standard executor (A) with the fast one (B).
-The cells are the bench's queries (Q1 is its 50-model page): Q1, Q2, Q3, Q4 (follow/vote)
-and Q5 (`updateMlModel` edits; its models are reset before each run, as in the bench).
+`--head-env` sets those of B's gateway: `--base HEAD --base-env GATEWAY_BATCH_VIA_SEARCH=false
+--head-env GATEWAY_BATCH_VIA_SEARCH=true` compares a setting off (A) and on (B).
+The cells are the bench's queries (Q1 is its 50-model page): Q1, Q2, Q3, Q4 (follow/vote),
+Q5 (`updateMlModel` edits; its models are reset before each run, as in the bench), Q6 (the
+search page; `Q6` is its 20 hits, `Q6/10` and `Q6/50` the other sizes), Q7/1 and Q7/3 (a
+model's lineage at that depth) and Q8 (Q1's page with the followers' emails).
 
 Each cell (a query at a concurrency) is loaded with wrk on A and B in turn, the order
 flipped every round, so a machine that gets slower or faster mid-run weighs on both
 alike. Prints, per cell, the median over rounds of gateway and emulator CPU ms per query,
-p50, p99 and q/s for A and B, and B/A.
+upstream calls per query (the emulator's counters, reset before the run and read once the
+gateway is idle, divided by the requests sent), p50, p99 and q/s for A and B, and B/A.
 """
 
 from __future__ import annotations
@@ -41,15 +46,19 @@ import orjson
 
 from bench._dataset import Dataset, EmulatorControl, grow_catalog
 from bench._procs import ROOT, Server, emulator, gateway
-from bench._queries import LIST_SIZE, Operation, operations
+from bench._queries import LIST_SIZE, SEARCH_SIZE, SEARCH_SIZES, Operation, operations, search_page
 from bench._wrk import GATEWAY_HEADERS, ensure_wrk, run_wrk
 from bench.gateway_bench import CATALOG_SIZE, LATENCY_MS
 
 DEFAULT_CELLS = "Q1:1,Q1:10,Q2:1,Q3:1,Q3:10"
 WARMUP_SECONDS = 1.0
+SETTLE_SECONDS = 0.3
+# Cell names that stand for a bench key.
+ALIASES = {"Q1": f"Q1/{LIST_SIZE}", "Q6": f"Q6/{SEARCH_SIZE}"}
 
-# One side's run of a cell: gateway CPU ms/q, p50 ms, q/s, errors, emulator CPU ms/q, p99 ms.
-Run = tuple[float, float, float, int, float, float]
+# One side's run of a cell: gateway CPU ms/q, p50 ms, q/s, errors, emulator CPU ms/q, p99 ms,
+# upstream calls per request sent.
+Run = tuple[float, float, float, int, float, float, float]
 SIDES = ("gateway", "emulator", "both")
 
 
@@ -90,20 +99,35 @@ def answer(server: Server, body: bytes) -> tuple[int, Any]:
     return response.status_code, orjson.loads(response.content)
 
 
+def settled_calls(control: EmulatorControl) -> int:
+    """The emulator's call counter once it stops moving (abandoned requests finished)."""
+    calls = control.calls()
+    while True:
+        time.sleep(SETTLE_SECONDS)
+        now = control.calls()
+        if now == calls:
+            return calls
+        calls = now
+
+
 def cell(wrk: str, side: Side, op: Operation, concurrency: int, seconds: float) -> Run:
     server, upstream = side.gateway, side.emulator
+    control = EmulatorControl(upstream.url)
     url = f"{server.url}/graphql"
     op.ready()
     run_wrk(wrk, url, op.bodies, concurrency, WARMUP_SECONDS)
-    time.sleep(0.2)
+    settled_calls(control)
     op.ready()
+    control.reset_counters()
     cpu, upstream_cpu = server.cpu_seconds(), upstream.cpu_seconds()
     load = run_wrk(wrk, url, op.bodies, concurrency, seconds)
     done = max(load.completed, 1)
     cpu_ms = (server.cpu_seconds() - cpu) * 1000 / done
     upstream_ms = (upstream.cpu_seconds() - upstream_cpu) * 1000 / done
     q_s = load.completed / load.seconds
-    return cpu_ms, load.p50_ms, q_s, load.errors, upstream_ms, load.p99_ms
+    calls = settled_calls(control) / max(load.sent, 1)
+    control.close()
+    return cpu_ms, load.p50_ms, q_s, load.errors, upstream_ms, load.p99_ms, calls
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,9 +140,14 @@ class Side:
 
 
 def start_sides(
-    stack: ExitStack, side: str, tree: Path, base_env: dict[str, str]
+    stack: ExitStack,
+    side: str,
+    tree: Path,
+    base_env: dict[str, str],
+    head_env: dict[str, str] | None = None,
 ) -> dict[str, Side]:
-    """A and B as `--side` says, A's gateway with `base_env` added to its environment;
+    """A and B as `--side` says, A's gateway with `base_env` added to its environment, B's
+    with `head_env`;
     the emulators grown to the bench's catalog."""
     emulator_trees = {"A": tree if side != "gateway" else ROOT, "B": ROOT}
     gateway_trees = {"A": tree if side != "emulator" else ROOT, "B": ROOT}
@@ -133,8 +162,10 @@ def start_sides(
         if not shared or name == "A":
             print(f"growing the catalog to {CATALOG_SIZE} ML models", file=sys.stderr)
             grow_catalog(EmulatorControl(upstream.url), CATALOG_SIZE)
-        ops = {op.key: op for op in operations(Dataset.discover(upstream.url), True, True)}
-        env = base_env if name == "A" else None
+        dataset = Dataset.discover(upstream.url)
+        every = [*operations(dataset, True, True, True), *map(search_page, SEARCH_SIZES)]
+        ops = {op.key: op for op in every}
+        env = base_env if name == "A" else head_env
         server = stack.enter_context(
             gateway(upstream.url, gateway_trees[name], f"gateway {name}", env)
         )
@@ -165,7 +196,7 @@ def parse_cells(text: str) -> list[tuple[str, int]]:
     cells = []
     for item in text.split(","):
         key, _, concurrency = item.partition(":")
-        cells.append((f"Q1/{LIST_SIZE}" if key == "Q1" else key, int(concurrency or 1)))
+        cells.append((ALIASES.get(key, key), int(concurrency or 1)))
     return cells
 
 
@@ -174,7 +205,7 @@ def base_env(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name:
-            raise SystemExit(f"--base-env: expected NAME=VALUE, got {pair!r}")
+            raise SystemExit(f"--base-env/--head-env: expected NAME=VALUE, got {pair!r}")
         env[name] = value
     return env
 
@@ -197,6 +228,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=[],
         metavar="NAME=VALUE",
         help="environment variable of A's gateway (repeatable), e.g. GATEWAY_EXECUTOR=standard",
+    )
+    parser.add_argument(
+        "--head-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="environment variable of B's gateway (repeatable)",
     )
     parser.add_argument("--rounds", type=int, default=3, help="A/B rounds per cell")
     parser.add_argument("--seconds", type=float, default=5.0, help="measured seconds per run")
@@ -222,7 +260,9 @@ def main(argv: list[str] | None = None) -> None:
         tree = stack.enter_context(worktree(args.base))
         if imported_from(tree) != tree:
             raise SystemExit(f"python -m gateway in {tree} does not import that checkout")
-        sides = start_sides(stack, args.side, tree, base_env(args.base_env))
+        sides = start_sides(
+            stack, args.side, tree, base_env(args.base_env), base_env(args.head_env)
+        )
         shared = sides["A"].emulator is sides["B"].emulator
         check_answers(sides, [key for key, _ in cells], shared)
         for round_ in range(args.rounds):
@@ -238,11 +278,13 @@ def main(argv: list[str] | None = None) -> None:
         f"$ .venv/bin/python -m bench.compare {' '.join(argv or sys.argv[1:])}",
         f"A: {runs_from[args.side]} at {base} (worktree)"
         + "".join(f" {pair}" for pair in args.base_env)
-        + f"   B: {head} (this checkout)",
+        + f"   B: {head} (this checkout)"
+        + "".join(f" {pair}" for pair in args.head_env),
         f"{args.rounds} rounds of {args.seconds:g} s per side and cell, A/B order flipped "
         f"each round; emulator {LATENCY_MS:g} ms latency, {CATALOG_SIZE} ML models; medians",
         "",
         f"{'cell':<12}{'gw CPU ms/q A':>14}{'B':>7}{'B/A':>6}{'emu CPU A':>10}{'B':>7}"
+        f"{'calls/q A':>10}{'B':>7}"
         f"{'p50 ms A':>9}{'B':>7}{'p99 ms A':>9}{'B':>7}{'q/s A':>7}{'B':>6}{'B/A':>6}"
         f"{'errors':>7}",
     ]
@@ -257,6 +299,7 @@ def main(argv: list[str] | None = None) -> None:
         lines.append(
             f"{f'{key} c{concurrency}':<12}{med(a, 0):>14.2f}{med(b, 0):>7.2f}"
             f"{med(b, 0) / med(a, 0):>6.2f}{med(a, 4):>10.2f}{med(b, 4):>7.2f}"
+            f"{med(a, 6):>10.2f}{med(b, 6):>7.2f}"
             f"{med(a, 1):>9.1f}{med(b, 1):>7.1f}{med(a, 5):>9.1f}{med(b, 5):>7.1f}"
             f"{med(a, 2):>7.0f}{med(b, 2):>6.0f}{med(b, 2) / med(a, 2):>6.2f}{errors:>7}"
         )

@@ -1,13 +1,17 @@
 """The floor: each benchmarked query's data fetched with the fewest direct REST calls (aiohttp).
 
-    .venv/bin/python -m bench.floor --emulator URL [--query Q1/50|Q2|Q3|Q4|Q5]
-        [--concurrency C] [--seconds N]
+    .venv/bin/python -m bench.floor --emulator URL
+        [--query Q1/50|Q2|Q3|Q4|Q5|Q6/20|Q7/1|Q7/3|Q8] [--concurrency C] [--seconds N]
 
 What a frontend calling the upstreams itself would do, with nothing in between: Q1 one list
 call; Q2 the model, then its tables, followers and registry versions concurrently; Q3 one
 concurrent GET per id; Q4 the write, then a re-read of what it changed; Q5 the gateway's
 two calls of an edit: the model read (GET), then the same JSON Patch of its description
-(PATCH, `application/json-patch+json`); its models are reset first. Answers are decoded
+(PATCH, `application/json-patch+json`); its models are reset first; Q6 the gateway's one
+search call (`GET /v1/search/query`, the same parameters), the follower count and the tags
+(the Tier tag with the others) taken from each hit's `_source`; Q7 the gateway's lineage
+call (`GET /v1/lineage/mlmodel/{id}` at the same depths); Q8 the list call with followers,
+then each distinct follower (`GET /v1/users/{id}`) concurrently. Answers are decoded
 (orjson) as a client would. `gateway_bench` runs it beside the gateway, measured the same
 way; alone it measures one cell against a running emulator and prints JSON.
 """
@@ -28,13 +32,15 @@ import aiohttp
 import orjson
 import uvloop
 
-from bench._dataset import AUTH, Dataset, edit_turn, reset_edits
+from bench._dataset import AUTH, Dataset, depths, edit_turn, reset_edits
+from bench._queries import LIST_SIZE, SEARCH_WORD
 
 Call = Callable[[int], Awaitable[object]]
 MODEL_FIELDS_Q1 = "followers,votes,tags"
 VERSION_PAGE = "10"
 JSON = "application/json"
 JSON_PATCH = "application/json-patch+json"
+SEARCH_INDEX = "mlmodel_search_index"
 
 
 class FloorError(Exception):
@@ -125,6 +131,38 @@ class Floor:
         patch = [{"op": op, "path": "/description", "value": description}]
         return await self._send("PATCH", url, body=patch, content_type=JSON_PATCH)
 
+    async def search(self, size: int) -> Any:
+        """Q6's page: the search call the gateway makes (hits and aggregations in one);
+        each hit's follower count and tags from its index document."""
+        params = {
+            "q": SEARCH_WORD, "index": SEARCH_INDEX, "from": "0", "size": str(size),
+            "deleted": "false", "sort_field": "_score", "sort_order": "desc",
+            "track_total_hits": "true",
+        }  # fmt: skip
+        answer = await self._send("GET", f"{self.api}/v1/search/query", params)
+        rows = []
+        for hit in answer["hits"]["hits"]:
+            source = hit["_source"]
+            tier = [source["tier"]] if source.get("tier") else []
+            rows.append((hit["_score"], source, len(source.get("followers") or ()), tier))
+        return answer["hits"]["total"]["value"], answer.get("aggregations"), rows
+
+    async def lineage(self, depth: int) -> Any:
+        """Q7: the model's lineage graph, `depth` both ways."""
+        url = f"{self.api}/v1/lineage/mlmodel/{self.data.lineage_id}"
+        return await self._send("GET", url, depths(depth))
+
+    async def followers(self) -> Any:
+        """Q8: the list page with followers, then every distinct follower's user record."""
+        page = await self._send(
+            "GET", f"{self.api}/v1/mlmodels", {"limit": str(LIST_SIZE), "fields": "followers"}
+        )
+        users = {f["id"] for model in page["data"] for f in model.get("followers") or ()}
+        found = await asyncio.gather(
+            *(self._send("GET", f"{self.api}/v1/users/{u}") for u in sorted(users))
+        )
+        return page, found
+
     def call(self, key: str) -> Call:
         if key.startswith("Q1/"):
             size = int(key.split("/")[1])
@@ -137,6 +175,14 @@ class Floor:
             return self.mutation
         if key == "Q5":
             return self.edit
+        if key.startswith("Q6/"):
+            size = int(key.split("/")[1])
+            return lambda _: self.search(size)
+        if key.startswith("Q7/"):
+            depth = int(key.split("/")[1])
+            return lambda _: self.lineage(depth)
+        if key == "Q8":
+            return lambda _: self.followers()
         raise ValueError(f"unknown query {key}")
 
 
@@ -254,7 +300,11 @@ def main() -> None:
         prog="python -m bench.floor", description=__doc__.splitlines()[0]
     )
     parser.add_argument("--emulator", required=True, help="emulator base URL")
-    parser.add_argument("--query", default="Q1/50", help="Q1/<page size>, Q2, Q3, Q4 or Q5")
+    parser.add_argument(
+        "--query",
+        default="Q1/50",
+        help="Q1/<page size>, Q2, Q3, Q4, Q5, Q6/<page size>, Q7/<depth> or Q8",
+    )
     parser.add_argument("--concurrency", type=int, default=1)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--warmup", type=float, default=1.0)

@@ -11,11 +11,15 @@ loads each query with wrk (a Lua script posting the JSON bodies) at each concurr
 Q1 model list page, Q2 model detail, Q3 `_entities` with 100 MlModel representations, Q4
 follow/vote mutations (when schema.graphql declares them), Q5 `updateMlModel` edits of a
 description (a read and a patch each; the models are reset before each run, so every edit
-changes one; when schema.graphql declares it). Each cell reports q/s, p50/p99,
+changes one; when schema.graphql declares it), Q6 a search page (20 ML models matching
+a word, with their tags, owners, service, follower count and the tag facet), Q7 a model's
+lineage at depth 1 and 3 each way (Q6 and Q7 when schema.graphql declares `search` and
+`lineage`), Q8 Q1's page with the followers' emails. Each cell reports q/s, p50/p99,
 upstream calls per query (emulator counters: reset before, read after, divided by the
 requests sent), gateway CPU ms per query (/proc utime+stime), gateway RSS and the
 emulator's CPU per query; the floor (bench/floor.py) is measured the same way. Then: Q1
-p50, CPU and upstream calls per page size (10/50/200/1000), upstream round trips per
+p50, CPU and upstream calls per page size (10/50/200/1000), the same for Q6 (10/20/50
+hits), upstream round trips per
 query (one request at 200 ms upstream latency), client-layer CPU per upstream call, and
 the targets. The report goes to bench/results/gateway_bench.txt, the plot beside it.
 """
@@ -39,14 +43,18 @@ from bench._dataset import Dataset, EmulatorControl, grow_catalog
 from bench._engine import engine_floor
 from bench._procs import ROOT, Server, emulator, gateway
 from bench._queries import (
+    LINEAGE_LEVELS,
     LIST_SIZE,
     PAGE_SIZES,
-    WRITES,
+    SEARCH_SIZE,
+    SEARCH_SIZES,
     Operation,
     list_page,
     operations,
     schema_has_edits,
     schema_has_mutations,
+    schema_has_search,
+    search_page,
 )
 from bench._report import Cell, Target, by_page_size, machine_facts, table
 from bench._wrk import GATEWAY_HEADERS, ensure_wrk, run_wrk
@@ -64,6 +72,8 @@ SOAK_CONNECTIONS = 10
 SOAK_SAMPLE_SECONDS = 10.0
 MAX_RSS_MB = 200.0
 CLIENT_CPU_US = 250.0
+# The soak's rotation: the reads it has always run (the writes are left out).
+SOAKED = (f"Q1/{LIST_SIZE}", "Q2", "Q3")
 
 
 @dataclass(slots=True)
@@ -181,7 +191,7 @@ class Bench:
 
     def soak(self, ops: list[Operation], minutes: float) -> list[str]:
         """Q1-Q3 in rotation at concurrency 10; the gateway's RSS sampled as it runs."""
-        bodies = [body for op in ops if op.key not in WRITES for body in op.bodies]
+        bodies = [body for op in ops if op.key in SOAKED for body in op.bodies]
         seconds = minutes * 60
         samples: list[tuple[float, float]] = []
         started = time.monotonic()
@@ -306,6 +316,35 @@ def _targets(
             if "Q5" in levels
             else []
         ),
+        *(
+            [
+                Target(
+                    f"Q6 upstream calls per search page ({SEARCH_SIZE} hits and facets)",
+                    cell(f"Q6/{SEARCH_SIZE}").calls_per_query,
+                    1,
+                    "calls",
+                    f"floor {cell(f'Q6/{SEARCH_SIZE}', 'floor').calls_per_query:.2f}",
+                ),
+                *(
+                    Target(
+                        f"Q7 upstream calls per lineage request, depth {depth}",
+                        cell(f"Q7/{depth}").calls_per_query,
+                        1,
+                        "calls",
+                        f"floor {cell(f'Q7/{depth}', 'floor').calls_per_query:.2f}",
+                    )
+                    for depth in LINEAGE_LEVELS
+                ),
+            ]
+            if f"Q6/{SEARCH_SIZE}" in levels
+            else []
+        ),
+        Target(
+            "Q8 upstream calls per query (the floor's)",
+            cell("Q8").calls_per_query,
+            cell("Q8", "floor").calls_per_query,
+            "calls",
+        ),
         Target("client layer CPU per upstream call", client_us, CLIENT_CPU_US, "us"),
         Target(
             "gateway RSS, largest after any cell",
@@ -356,7 +395,8 @@ def main(argv: list[str] | None = None) -> None:
         dataset = Dataset.discover(upstream.url)
         with_mutations = schema_has_mutations(ROOT / "schema.graphql")
         with_edits = schema_has_edits(ROOT / "schema.graphql")
-        ops = operations(dataset, with_mutations, with_edits)
+        with_search = schema_has_search(ROOT / "schema.graphql")
+        ops = operations(dataset, with_mutations, with_edits, with_search)
         with gateway(upstream.url) as server:
             bench = Bench(wrk, upstream, server, control, dataset, seconds, warmup)
             lines += [
@@ -375,6 +415,8 @@ def main(argv: list[str] | None = None) -> None:
                 lines.append("Q4 skipped: no mutations in schema")
             if not with_edits:
                 lines.append("Q5 skipped: no updateMlModel in schema")
+            if not with_search:
+                lines.append("Q6 and Q7 skipped: no search or lineage in schema")
             say("checking the answers; upstream round trips at 200 ms latency")
             for op in ops:
                 bench.check(op)
@@ -394,6 +436,17 @@ def main(argv: list[str] | None = None) -> None:
                 say(f"{op.key} concurrency 1")
                 pages.append(bench.gateway_cell(op, 1, seconds / 2))
                 pages.append(bench.floor_cell(op, 1, seconds / 2))
+            searches: list[Cell] = []
+            if with_search:
+                searches = [c for c in cells if c.key == f"Q6/{SEARCH_SIZE}" and c.concurrency == 1]
+                for size in SEARCH_SIZES:
+                    if size == SEARCH_SIZE and searches:
+                        continue
+                    op = search_page(size)
+                    bench.check(op)
+                    say(f"{op.key} concurrency 1")
+                    searches.append(bench.gateway_cell(op, 1, seconds / 2))
+                    searches.append(bench.floor_cell(op, 1, seconds / 2))
             say("client layer and GraphQL engine floor")
             control.set_latency(0)
             client_us, bare_us = client_cpu(dataset, CLIENT_CALLS)
@@ -412,6 +465,9 @@ def main(argv: list[str] | None = None) -> None:
         )
         lines += ["", *table(title, (c for c in cells if c.key == op.key))]
     lines += ["", *table("Q1 by page size, concurrency 1", pages, by_page_size, "size")]
+    if searches:
+        title = "Q6 search page by page size (hits), concurrency 1"
+        lines += ["", *table(title, searches, by_page_size, "size")]
     lines += [
         "",
         f"client layer, sequential GET of one model ({CLIENT_CALLS} calls, emulator latency 0):",
