@@ -141,6 +141,9 @@ class MlModelRecord(Record, kw_only=True, frozen=True):
     extension: dict[str, Any] | None = None
     domains: list[EntityReferenceRecord] | None = None
     data_products: list[EntityReferenceRecord] | None = None
+    # How many follow it, when known without the followers themselves (a search index
+    # document holds their ids only); never on the wire of the entity API.
+    follower_count: int | None = msgspec.field(default=None, name="gatewayFollowerCount")
 
     @property
     def ml_features(self) -> list[MlFeatureRecord] | None:
@@ -240,6 +243,8 @@ class TableRecord(Record, kw_only=True, frozen=True):
     votes: VotesRecord | None = None
     extension: dict[str, Any] | None = None
     domains: list[EntityReferenceRecord] | None = None
+    # As MlModelRecord.follower_count.
+    follower_count: int | None = msgspec.field(default=None, name="gatewayFollowerCount")
 
 
 class TagStyleRecord(Record, kw_only=True, frozen=True):

@@ -109,8 +109,16 @@ def _entity_json(hit: SearchHitRecord, model: bool) -> bytes:
     except msgspec.DecodeError:
         log.warning("catalog sent an invalid search document")
         raise UpstreamError("The catalog sent an invalid response", upstream="catalog") from None
+    followers = document.get("followers")
+    tags, tier = document.get("tags"), document.get("tier")
     for name in _UNLIKE_ENTITY:
         document.pop(name, None)
+    # The follower ids count the followers; a model's tags are its indexed tags and its
+    # Tier tag, kept apart there (a table's fold in its columns' tags: read again).
+    if isinstance(followers, list):
+        document["gatewayFollowerCount"] = len(followers)
+    if model and isinstance(tags, list):
+        document["tags"] = [*tags, tier] if isinstance(tier, dict) else tags
     # The index falls back to the name for a missing display name: the same text tells
     # nothing more than the name, so it reads as not set, as the entity API has it.
     if document.get("displayName") == document.get("name"):
@@ -133,15 +141,15 @@ def _decoded(decoder: msgspec.json.Decoder[Any], raw: bytes) -> Any:
 
 
 def source_model(hit: SearchHitRecord) -> MlModelRecord:
-    """An ML model's record from its index document; `followers`, `votes` and `tags` are
-    left unread (None)."""
+    """An ML model's record from its index document: `tags` with the Tier tag put back,
+    `follower_count` from the follower ids; `followers` and `votes` left unread (None)."""
     record: MlModelRecord = _decoded(_MODEL, _entity_json(hit, model=True))
     return record
 
 
 def source_table(hit: SearchHitRecord) -> TableRecord:
-    """A table's record from its index document; `followers`, `votes` and `tags` are left
-    unread (None)."""
+    """A table's record from its index document: `follower_count` from the follower ids;
+    `followers`, `votes` and `tags` (folded in with the columns' there) left unread."""
     record: TableRecord = _decoded(_TABLE, _entity_json(hit, model=False))
     return record
 

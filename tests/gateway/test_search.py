@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import EmulatorHandle, GatewayClient
+from tests.gateway.rest import catalog_get
 
 SEARCH = "GET /api/v1/search/query"
 LINEAGE = "GET /api/v1/lineage/{entity}/{id}"
@@ -130,6 +131,49 @@ async def test_a_page_costs_one_search_call_facets_included(
     )
     assert len(_data(result)["search"]["nodes"]) == first
     assert emulator.counters() == {SEARCH: 1}
+
+
+RESULT_LIST = """
+query($first: Int) {
+  search(kinds: [ML_MODEL], first: $first, sort: {field: NAME}) {
+    nodes {
+      ... on MlModel {
+        id name description followerCount tags { tagFQN } owners { name }
+        service { name serviceType }
+      }
+    }
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("first", [10, 30])
+async def test_a_result_list_with_tags_and_follower_counts_costs_one_call(
+    gateway: GatewayClient, emulator: EmulatorHandle, first: int
+) -> None:
+    # given the models as the entity API answers them
+    rest = catalog_get(emulator, "/v1/mlmodels", fields="tags,owners,followers", limit=100)
+    by_id = {model["id"]: model for model in rest["data"]}
+    emulator.reset_counters()
+    # when a result list selects what a frontend shows
+    result = await gateway.execute(RESULT_LIST, {"first": first})
+    # then the index documents answer it all: one call, whatever the page size
+    assert emulator.counters() == {SEARCH: 1}
+    nodes = _data(result)["search"]["nodes"]
+    assert len(nodes) == first
+    for node in nodes:
+        model = by_id[node["id"]]
+        assert node["followerCount"] == len(model["followers"])
+        # the index keeps the Tier tag apart: the same tags, the Tier one last
+        assert sorted(t["tagFQN"] for t in node["tags"]) == sorted(
+            t["tagFQN"] for t in model["tags"]
+        )
+        assert node["owners"] == [{"name": o["name"]} for o in model["owners"]]
+        assert node["service"] == {
+            "name": model["service"]["name"],
+            "serviceType": model["serviceType"],
+        }
+        assert (node["name"], node["description"]) == (model["name"], model["description"])
 
 
 async def test_bad_arguments_are_refused_before_any_call(

@@ -98,8 +98,10 @@ def test_a_hit_decodes_into_a_model_record_without_the_index_only_fields() -> No
         "churn",
         "mlflow_prod.churn",
     )
-    # followers (user ids), votes (dropped) and tags (no Tier) load through the entity API
-    assert (record.followers, record.votes, record.tags) == (None, None, None)
+    # followers (user ids there) and votes (dropped) load through the entity API; the ids
+    # count the followers, and a model's tags are its indexed ones plus its Tier tag
+    assert (record.followers, record.votes, record.follower_count) == (None, None, 1)
+    assert [t.tag_fqn for t in record.tags or ()] == ["PII.Sensitive"]
     # a display name equal to the name is the index's fallback, not a value
     assert record.display_name is None
     assert record.owners == []

@@ -64,6 +64,29 @@ def relation(field: str, convert: Callable[[Any], Any], graphql_type: Any, descr
     return strawberry.field(resolver=resolve, graphql_type=graphql_type, description=description)
 
 
+def _count_of(entity: Relations[Any]) -> Any:
+    """The follower count when the record tells it: its followers, or a count a search
+    document gave (`follower_count`); else NOT_READY."""
+    record = entity.record
+    if record.followers is not None:
+        return len(record.followers)
+    count = getattr(record, "follower_count", None)
+    return count if count is not None else NOT_READY
+
+
+def follower_count() -> Any:
+    """`followerCount`, answered without the followers when the record knows their number."""
+
+    @answers_with(_count_of)
+    def resolve(self: Relations[Any], info: Info) -> Any:
+        count = _count_of(self)
+        if count is not NOT_READY:
+            return count
+        return self._with(info, "followers", lambda r: len(r.followers or ()))
+
+    return strawberry.field(resolver=resolve, graphql_type=int, description="Number of followers.")
+
+
 def social_fields(noun: str) -> tuple[Any, Any, Any, Any, Any]:
     """`owners`, `followers`, `followerCount`, `votes` and `tags` of an entity type, whose
     descriptions name it (`noun`); assign them in the class body, in this order."""
@@ -80,7 +103,7 @@ def social_fields(noun: str) -> tuple[Any, Any, Any, Any, Any]:
             list[User],
             f"Users who follow the {noun}.",
         ),
-        relation("followers", lambda r: len(r.followers or ()), int, "Number of followers."),
+        follower_count(),
         relation("votes", lambda r: Votes.from_record(r.votes), Votes, f"Votes on the {noun}."),
         relation("tags", lambda r: tags_of(r.tags), list[Tag], f"Tags on the {noun}."),
     )
