@@ -66,7 +66,20 @@ _TEXT_SORTS = frozenset({"name", "displayName", "fullyQualifiedName"})
 # What a field missing from the mapping sorts as (`unmappedType: integer`, missing last).
 _LONG_MIN, _LONG_MAX = -(2**63), 2**63 - 1
 MAX_WINDOW = 10_000
+# The CTE of the documents a facet statement counts the terms of.
+FACET_MATCHES = "facet_match"
 _BM25 = ", ".join(str(w) for w in TEXT_WEIGHTS)
+
+
+# How many documents' `_source` were decoded (a search decodes only its page's).
+decoded = 0
+
+
+def decode_source(text: str) -> dict[str, Any]:
+    global decoded
+    decoded += 1
+    result: dict[str, Any] = orjson.loads(text)
+    return result
 
 
 @dataclass(slots=True)
@@ -238,6 +251,7 @@ class SearchIndex:
             column = str(missing)
         elif column == "score":
             column = score
+        by_score = sort.field == "_score"
         inner = (
             f"SELECT d.id AS id, d.idx AS idx, d.source AS source, {score} AS score, "
             f"{column} AS sv FROM search_doc d {join} WHERE {where.sql}"
@@ -256,12 +270,11 @@ class SearchIndex:
                 params.append(value)
         outer += f" ORDER BY sv {direction}, id LIMIT ? OFFSET ?"
         params += [size, start]
-        by_score = sort.field == "_score"
         out = []
         for row in self.conn.execute(outer, params):
             hit_score = round(float(row[3]), 6) if by_score else None
             sort_value = hit_score if by_score else row[4]
-            out.append(Hit(row[0], row[1], orjson.loads(row[2]), hit_score, [sort_value]))
+            out.append(Hit(row[0], row[1], decode_source(row[2]), hit_score, [sort_value]))
         best = None
         if by_score:
             row = self.conn.execute(
@@ -291,21 +304,58 @@ class SearchIndex:
         lower: bool,
     ) -> list[tuple[str, int]]:
         """(key, number of documents) of every value at `field`, most documents first."""
+        return self.facets(indexes, deleted, conds, [(field, lower)])[(field, lower)]
+
+    def facets(
+        self,
+        indexes: list[str],
+        deleted: bool | None,
+        conds: list[Cond],
+        fields: list[tuple[str, bool]],
+    ) -> dict[tuple[str, bool], list[tuple[str, int]]]:
+        """`buckets` of each (field, lower) in one statement: the matching documents' ids
+        are read once (a materialized CTE), then each one's terms at the fields through
+        `search_term_id` (id, field), counted by `GROUP BY`. Only the matching documents'
+        terms are read, so the work follows the matches, not the index's size."""
         where = self._where(indexes, deleted, conds)
-        key = "t.norm" if lower else "t.value"
-        # Documents read by id come first, then their terms at the field (by `search_term_id`).
-        tables = (
-            "search_doc d CROSS JOIN search_term t"
-            if where.by_id
-            else "search_term t JOIN search_doc d"
+        out: dict[tuple[str, bool], list[tuple[str, int]]] = {pair: [] for pair in fields}
+        parts: list[str] = []
+        params: list[Any] = list(where.params)
+        for lower in (True, False):
+            paths = sorted({path for path, low in fields if low is lower})
+            if not paths:
+                continue
+            key = "t.norm" if lower else "t.value"
+            parts.append(
+                f"SELECT {int(lower)} AS low, t.field AS field, {key} AS k, "
+                f"COUNT(DISTINCT t.id) AS n FROM {FACET_MATCHES} m CROSS JOIN search_term t "
+                f"ON t.id = m.id WHERE t.field IN ({marks(paths)}) GROUP BY t.field, {key}"
+            )
+            params += paths
+        if not parts:
+            return out
+        sql = (
+            f"WITH {FACET_MATCHES}(id) AS MATERIALIZED "
+            f"(SELECT d.id FROM search_doc d WHERE {where.sql}) "
+            f"{' UNION ALL '.join(parts)} ORDER BY low, field, n DESC, k"
         )
-        rows = self.conn.execute(
-            f"SELECT {key}, COUNT(DISTINCT t.id) FROM {tables} "
-            f"ON d.id = t.id WHERE t.field = ? AND {where.sql} "
-            f"GROUP BY {key} ORDER BY 2 DESC, 1",
-            [field, *where.params],
+        for low, path, key, count in self.conn.execute(sql, params):
+            out[(str(path), bool(low))].append((str(key), int(count)))
+        return out
+
+    def facet_plan(
+        self, indexes: list[str], deleted: bool | None, conds: list[Cond], field: str
+    ) -> list[str]:
+        """SQLite's plan of a facet's statement (`EXPLAIN QUERY PLAN` details)."""
+        where = self._where(indexes, deleted, conds)
+        sql = (
+            f"WITH {FACET_MATCHES}(id) AS MATERIALIZED "
+            f"(SELECT d.id FROM search_doc d WHERE {where.sql}) "
+            f"SELECT t.norm, COUNT(DISTINCT t.id) FROM {FACET_MATCHES} m CROSS JOIN "
+            "search_term t ON t.id = m.id WHERE t.field IN (?) GROUP BY t.field, t.norm"
         )
-        return [(str(row[0]), int(row[1])) for row in rows]
+        rows = self.conn.execute(f"EXPLAIN QUERY PLAN {sql}", [*where.params, field])
+        return [str(row[3]) for row in rows]
 
     def sources(self, ids: list[str]) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
@@ -313,5 +363,5 @@ class SearchIndex:
             for row in self.conn.execute(
                 f"SELECT id, source FROM search_doc WHERE id IN ({marks(part)})", part
             ):
-                out[row[0]] = orjson.loads(row[1])
+                out[row[0]] = decode_source(row[1])
         return out

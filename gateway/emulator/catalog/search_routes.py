@@ -291,12 +291,10 @@ class SearchRoutes:
             fields = list(_GLOBAL_AGGREGATIONS)
             if len(indexes) == 1:
                 fields += _INDEX_AGGREGATIONS.get(indexes[0], ())
-            for field in fields:
-                lower = lower_keys(field)
-                buckets = self.index.buckets(
-                    indexes, deleted, conds, keyword_field(field), lower=lower
-                )
-                aggregations[f"sterms#{field}"] = _aggregation(buckets, _BUCKETS)
+            wanted = {field: (keyword_field(field), lower_keys(field)) for field in fields}
+            facets = self.index.facets(indexes, deleted, conds, list(wanted.values()))
+            for field, pair in wanted.items():
+                aggregations[f"sterms#{field}"] = _aggregation(facets[pair], _BUCKETS)
         body = {
             "took": int((time.perf_counter() - started) * 1000),
             "timed_out": False,
