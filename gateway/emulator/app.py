@@ -16,7 +16,7 @@ from starlette.types import Receive, Scope, Send
 
 from gateway.emulator.auth import Authenticator
 from gateway.emulator.config import EmulatorConfig
-from gateway.emulator.db import Database
+from gateway.emulator.db import DATA_VERSION, Database, set_aside_outdated
 from gateway.emulator.knobs import Knobs, admin_routes, catalog_error_body, registry_error_body
 from gateway.emulator.responses import JSONResponse
 from gateway.emulator.routing import PrefixRouter
@@ -46,7 +46,9 @@ class Emulator:
         from gateway.emulator.registry import RegistryEmulator
 
         self.config = config
-        self.db = Database(config.database_path)
+        path = config.database_path
+        set_aside_outdated(path)
+        self.db = Database(path)
         self.knobs = Knobs(config.latency_ms)
         self.auth = Authenticator(config.tokens)
         self.catalog = CatalogEmulator(self.db, self.knobs, self.auth, config.catalog_version)
@@ -56,6 +58,7 @@ class Emulator:
         self.db.conn.execute("CREATE TABLE IF NOT EXISTS seed_marker (done INTEGER)")
         for component in self.components:
             component.create_tables()
+        self.db.conn.execute(f"PRAGMA user_version = {DATA_VERSION}")
         if config.seed and self._empty():
             self.seed()
 
