@@ -27,6 +27,7 @@ from gateway.domain.types.connection import (
     catalog_connection,
     page_args,
 )
+from gateway.domain.types.lineage_args import prefetch_lineage
 from gateway.domain.types.ml_model import MlModel, list_models
 from gateway.domain.types.model_version import (
     BRANCH_DOC,
@@ -140,6 +141,7 @@ class Query:
             return await _model_snapshot(info, id, fully_qualified_name, check_version(version))
         try:
             if id is not None:
+                prefetch_lineage(info, "mlmodel", check_uuid(id))
                 if include is Include.NON_DELETED:
                     record = await info.context.loaders.model_by_id.load((check_uuid(id), fields))
                 else:
@@ -266,6 +268,7 @@ class Query:
         if version is not None:
             return await _table_snapshot(info, id, fully_qualified_name, check_version(version))
         if id is not None:
+            prefetch_lineage(info, "table", check_uuid(id))
             record = await loaders.table_by_id.load((check_uuid(id), fields))
         else:
             assert fully_qualified_name is not None

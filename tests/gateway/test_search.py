@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 
-from tests.conftest import EmulatorHandle, GatewayClient
+from tests.conftest import EmulatorHandle, GatewayClient, gateway_settings, running_gateway
 from tests.gateway.rest import catalog_get
 
 SEARCH = "GET /api/v1/search/query"
@@ -260,3 +261,59 @@ async def test_table_ml_models_reads_lineage_not_the_model_list(
     counters = emulator.counters()
     assert LIST_MODELS not in counters
     assert counters[LINEAGE] == 1
+
+
+class InFlight(httpx.AsyncBaseTransport):
+    """Real HTTP to the emulator, counting the most requests in flight at once."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.now = 0
+        self.most = 0
+        self.paths: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.now += 1
+        self.most = max(self.most, self.now)
+        self.paths.append(request.url.path)
+        try:
+            return await self.inner.handle_async_request(request)
+        finally:
+            self.now -= 1
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+@pytest.mark.parametrize(("root", "kind"), [("mlModel", "mlmodel"), ("table", "table")])
+async def test_an_entitys_read_and_its_lineage_go_out_together(
+    emulator: EmulatorHandle, executor: str, root: str, kind: str
+) -> None:
+    # given an entity by id, and a gateway whose upstream calls are watched
+    entity_id = (await _first_of(emulator, executor, root))["id"]
+    transport = InFlight()
+    settings = gateway_settings(emulator, executor=executor)
+    query = (
+        f"query($id: ID!, $d: Int!) {{ {root}(id: $id) {{ name "
+        "lineage(upstreamDepth: $d) { edges { from { id } } } } }"
+    )
+    async with running_gateway(settings, emulator, transport=transport) as gateway:
+        # when its lineage is asked for beside its fields
+        result = await gateway.execute(query, {"id": entity_id, "d": 2})
+    # then the entity's read and the lineage call were in flight at once: one round trip
+    assert "errors" not in result
+    assert sorted(transport.paths) == sorted(
+        [
+            f"/api/v1/{'mlmodels' if kind == 'mlmodel' else 'tables'}/{entity_id}",
+            f"/api/v1/lineage/{kind}/{entity_id}",
+        ]
+    )
+    assert transport.most == 2
+
+
+async def _first_of(emulator: EmulatorHandle, executor: str, root: str) -> dict[str, Any]:
+    listing = "mlModels" if root == "mlModel" else "tables"
+    settings = gateway_settings(emulator, executor=executor)
+    async with running_gateway(settings, emulator) as gateway:
+        result = await gateway.execute(f"{{ {listing}(first: 1) {{ nodes {{ id }} }} }}")
+    return {"id": result["data"][listing]["nodes"][0]["id"]}
