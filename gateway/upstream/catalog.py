@@ -247,20 +247,26 @@ class CatalogClient:
         return data
 
     async def delete_model(self, model_id: str, *, hard_delete: bool = False) -> MlModelRecord:
+        return await self._delete(MODELS, model_id, MlModelRecord, hard_delete)
+
+    async def restore_model(self, model_id: str) -> MlModelRecord:
+        return await self._restore(MODELS, model_id, MlModelRecord)
+
+    async def _delete(self, collection: str, entity_id: str, decode: type[T], hard: bool) -> T:
         data, _ = await self._call(
             "DELETE",
-            f"{MODELS}/{segment(model_id)}",
-            MlModelRecord,
-            params={"hardDelete": "true" if hard_delete else "false"},
-            # A retried hard delete would answer 404 for a model it did delete.
-            idempotent=not hard_delete,
+            f"{collection}/{segment(entity_id)}",
+            decode,
+            params={"hardDelete": "true" if hard else "false"},
+            # A retried hard delete would answer 404 for an entity it did delete.
+            idempotent=not hard,
         )
         return data
 
-    async def restore_model(self, model_id: str) -> MlModelRecord:
-        # Not retried: restoring a model that is not deleted fails upstream.
+    async def _restore(self, collection: str, entity_id: str, decode: type[T]) -> T:
+        # Not retried: restoring an entity that is not deleted fails upstream.
         data, _ = await self._call(
-            "PUT", f"{MODELS}/restore", MlModelRecord, json={"id": model_id}, idempotent=False
+            "PUT", f"{collection}/restore", decode, json={"id": entity_id}, idempotent=False
         )
         return data
 
@@ -431,24 +437,12 @@ class CatalogClient:
         return await self._patch(f"{TABLES}/{segment(table_id)}", TableRecord, operations, if_match)
 
     async def delete_table(self, table_id: str, *, hard_delete: bool = False) -> TableRecord:
-        data, _ = await self._call(
-            "DELETE",
-            f"{TABLES}/{segment(table_id)}",
-            TableRecord,
-            params={"hardDelete": "true" if hard_delete else "false"},
-            # A retried hard delete would answer 404 for a table it did delete.
-            idempotent=not hard_delete,
-        )
-        return data
+        return await self._delete(TABLES, table_id, TableRecord, hard_delete)
 
     async def restore_table(self, table_id: str) -> TableRecord:
-        # Not retried: restoring a table that is not deleted fails upstream.
-        data, _ = await self._call(
-            "PUT", f"{TABLES}/restore", TableRecord, json={"id": table_id}, idempotent=False
-        )
-        return data
+        return await self._restore(TABLES, table_id, TableRecord)
 
-    # Domains
+    # Tags and domains
 
     async def list_tags(
         self,

@@ -33,7 +33,7 @@ from gateway.domain.selection import MODEL_FIELDS, upstream_fields
 from gateway.domain.types.enums import described
 from gateway.domain.types.ml_model import MlModel
 from gateway.upstream.http import sanitize
-from gateway.upstream.records import BulkResponseRecord
+from gateway.upstream.records import BulkOperationResultRecord, BulkResponseRecord
 
 MAX_BULK_ITEMS = 500
 _NOT_FOUND = re.compile(r"instance for .+ not found")
@@ -139,6 +139,31 @@ class Matcher:
         return index
 
 
+def outcomes(
+    bodies: dict[int, dict[str, Any]],
+    result: BulkOperationResultRecord,
+    fqn_of: Callable[[dict[str, Any]], str | None],
+) -> dict[int, tuple[str, Problem | None]]:
+    """The catalog's per-item entries of one bulk call, by the index of the item sent:
+    (FQN, its failure or None); an UpstreamError when an item is not reported."""
+    found: dict[int, tuple[str, Problem | None]] = {}
+    matcher = Matcher(bodies, fqn_of)
+    for entry in result.failed_request:
+        index = matcher.take(entry.request)
+        if index is not None:
+            found[index] = (matcher.fqns[index], item_problem(entry, index))
+    for entry in result.success_request:
+        index = matcher.take(entry.request)
+        if index is not None:
+            fqn = entry.request if isinstance(entry.request, str) else matcher.fqns[index]
+            found[index] = (fqn, None)
+    if matcher.open:
+        raise UpstreamError(
+            "The catalog's bulk answer does not report every item.", upstream="catalog"
+        )
+    return found
+
+
 def bulk_status(passed: int, failed: int) -> BulkStatus:
     if failed == 0:
         return BulkStatus.SUCCESS
@@ -182,25 +207,9 @@ class BulkMutation:
                     raise
                 return problem
             forget_models(info.context.loaders)
-            matcher = Matcher(bodies)
-            for entry in result.failed_request:
-                index = matcher.take(entry.request)
-                if index is not None:
-                    items[index] = UpsertMlModelsItem(
-                        index=index,
-                        fully_qualified_name=matcher.fqns[index],
-                        error=item_problem(entry, index),
-                    )
-            for entry in result.success_request:
-                index = matcher.take(entry.request)
-                if index is not None:
-                    fqn = entry.request if isinstance(entry.request, str) else matcher.fqns[index]
-                    items[index] = UpsertMlModelsItem(
-                        index=index, fully_qualified_name=fqn, error=None
-                    )
-            if matcher.open:
-                raise UpstreamError(
-                    "The catalog's bulk answer does not report every item.", upstream="catalog"
+            for index, (fqn, error) in outcomes(bodies, result, model_fqn_of).items():
+                items[index] = UpsertMlModelsItem(
+                    index=index, fully_qualified_name=fqn, error=error
                 )
         failed = sum(item.error is not None for item in items.values())
         passed = len(items) - failed

@@ -8,12 +8,15 @@ selection needs (`include=all`, since the loaders see live entities only).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Annotated
 
 import strawberry
 
 from gateway.base.errors import BadUserInputError, GatewayError
 from gateway.domain.context import Info
+from gateway.domain.loaders import Loaders
 from gateway.domain.mutations.fresh import forget_models, forget_tables
 from gateway.domain.mutations.results import (
     InvalidInput,
@@ -26,6 +29,7 @@ from gateway.domain.selection import MODEL_FIELDS, TABLE_FIELDS, upstream_fields
 from gateway.domain.types.ml_model import MlModel
 from gateway.domain.types.table import Table
 from gateway.domain.validation import check_uuid
+from gateway.upstream.catalog import CatalogClient
 
 _ID = strawberry.argument(description="Catalog id (UUID).")
 _HARD = strawberry.argument(
@@ -97,9 +101,10 @@ RestoreTableResult = Annotated[
 ]
 
 
-def _problem(
-    error: GatewayError, noun: str, entity_id: str
-) -> NotFound | InvalidInput | PermissionDenied:
+Failure = NotFound | InvalidInput | PermissionDenied
+
+
+def _problem(error: GatewayError, noun: str, entity_id: str) -> Failure:
     problem = expected(error, prefix="id")
     if problem is None or not isinstance(problem, NotFound | InvalidInput | PermissionDenied):
         raise error
@@ -120,6 +125,79 @@ async def _table(info: Info, table_id: str, field: str) -> Table:
     return Table.from_record(record)
 
 
+@dataclass(frozen=True, slots=True)
+class _Kind:
+    """What deleting and restoring one entity type calls."""
+
+    noun: str
+    delete: Callable[[CatalogClient, str, bool], Awaitable[object]]
+    restore: Callable[[CatalogClient, str], Awaitable[object]]
+    is_deleted: Callable[[CatalogClient, str], Awaitable[bool]]
+    forget: Callable[[Loaders], None]
+
+
+async def _model_deleted(catalog: CatalogClient, model_id: str) -> bool:
+    return (await catalog.get_model(model_id, include="all")).deleted
+
+
+async def _table_deleted(catalog: CatalogClient, table_id: str) -> bool:
+    return (await catalog.get_table(table_id, include="all")).deleted
+
+
+_MODELS = _Kind(
+    "ML model",
+    lambda catalog, i, hard: catalog.delete_model(i, hard_delete=hard),
+    lambda catalog, i: catalog.restore_model(i),
+    _model_deleted,
+    forget_models,
+)
+_TABLES = _Kind(
+    "table",
+    lambda catalog, i, hard: catalog.delete_table(i, hard_delete=hard),
+    lambda catalog, i: catalog.restore_table(i),
+    _table_deleted,
+    forget_tables,
+)
+
+
+async def _delete(info: Info, kind: _Kind, id: strawberry.ID, hard: bool) -> str | Failure:
+    """The deleted entity's id, or why it was not deleted."""
+    try:
+        entity_id = check_uuid(str(id))
+    except BadUserInputError as exc:
+        return invalid(exc)
+    try:
+        await kind.delete(info.context.catalog, entity_id, hard)
+    except GatewayError as exc:
+        return _problem(exc, kind.noun, entity_id)
+    finally:
+        kind.forget(info.context.loaders)
+    return entity_id
+
+
+async def _restore(info: Info, kind: _Kind, id: strawberry.ID) -> str | Failure:
+    """The restored entity's id, or why it was not restored."""
+    try:
+        entity_id = check_uuid(str(id))
+    except BadUserInputError as exc:
+        return invalid(exc)
+    catalog = info.context.catalog
+    try:
+        # The catalog fails a restore of a live entity with a 500: say so instead.
+        if not await kind.is_deleted(catalog, entity_id):
+            noun = kind.noun[:1].upper() + kind.noun[1:]
+            return InvalidInput(
+                message=f"{noun} {entity_id} is not deleted: there is nothing to restore.",
+                field="id",
+            )
+        await kind.restore(catalog, entity_id)
+    except GatewayError as exc:
+        return _problem(exc, kind.noun, entity_id)
+    finally:
+        kind.forget(info.context.loaders)
+    return entity_id
+
+
 @strawberry.type
 class LifecycleMutation:
     @strawberry.mutation(
@@ -133,17 +211,9 @@ class LifecycleMutation:
         id: Annotated[strawberry.ID, _ID],
         hard: Annotated[bool, _HARD] = False,
     ) -> DeleteMlModelResult:
-        try:
-            model_id = check_uuid(str(id))
-        except BadUserInputError as exc:
-            return invalid(exc)
-        catalog = info.context.catalog
-        try:
-            await catalog.delete_model(model_id, hard_delete=hard)
-        except GatewayError as exc:
-            return _problem(exc, "ML model", model_id)
-        finally:
-            forget_models(info.context.loaders)
+        model_id = await _delete(info, _MODELS, id, hard)
+        if not isinstance(model_id, str):
+            return model_id
         model = None if hard else await _model(info, model_id, "mlModel")
         return DeleteMlModelSuccess(id=strawberry.ID(model_id), hard=hard, ml_model=model)
 
@@ -154,24 +224,9 @@ class LifecycleMutation:
     async def restore_ml_model(
         self, info: Info, id: Annotated[strawberry.ID, _ID]
     ) -> RestoreMlModelResult:
-        try:
-            model_id = check_uuid(str(id))
-        except BadUserInputError as exc:
-            return invalid(exc)
-        catalog = info.context.catalog
-        try:
-            # The catalog fails a restore of a live entity with a 500: say so instead.
-            current = await catalog.get_model(model_id, include="all")
-            if not current.deleted:
-                return InvalidInput(
-                    message=f"ML model {model_id} is not deleted: there is nothing to restore.",
-                    field="id",
-                )
-            await catalog.restore_model(model_id)
-        except GatewayError as exc:
-            return _problem(exc, "ML model", model_id)
-        finally:
-            forget_models(info.context.loaders)
+        model_id = await _restore(info, _MODELS, id)
+        if not isinstance(model_id, str):
+            return model_id
         return RestoreMlModelSuccess(ml_model=await _model(info, model_id, "mlModel"))
 
     @strawberry.mutation(
@@ -185,17 +240,9 @@ class LifecycleMutation:
         id: Annotated[strawberry.ID, _ID],
         hard: Annotated[bool, _HARD] = False,
     ) -> DeleteTableResult:
-        try:
-            table_id = check_uuid(str(id))
-        except BadUserInputError as exc:
-            return invalid(exc)
-        catalog = info.context.catalog
-        try:
-            await catalog.delete_table(table_id, hard_delete=hard)
-        except GatewayError as exc:
-            return _problem(exc, "table", table_id)
-        finally:
-            forget_tables(info.context.loaders)
+        table_id = await _delete(info, _TABLES, id, hard)
+        if not isinstance(table_id, str):
+            return table_id
         table = None if hard else await _table(info, table_id, "table")
         return DeleteTableSuccess(id=strawberry.ID(table_id), hard=hard, table=table)
 
@@ -206,21 +253,7 @@ class LifecycleMutation:
     async def restore_table(
         self, info: Info, id: Annotated[strawberry.ID, _ID]
     ) -> RestoreTableResult:
-        try:
-            table_id = check_uuid(str(id))
-        except BadUserInputError as exc:
-            return invalid(exc)
-        catalog = info.context.catalog
-        try:
-            current = await catalog.get_table(table_id, include="all")
-            if not current.deleted:
-                return InvalidInput(
-                    message=f"Table {table_id} is not deleted: there is nothing to restore.",
-                    field="id",
-                )
-            await catalog.restore_table(table_id)
-        except GatewayError as exc:
-            return _problem(exc, "table", table_id)
-        finally:
-            forget_tables(info.context.loaders)
+        table_id = await _restore(info, _TABLES, id)
+        if not isinstance(table_id, str):
+            return table_id
         return RestoreTableSuccess(table=await _table(info, table_id, "table"))

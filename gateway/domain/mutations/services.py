@@ -14,9 +14,9 @@ from typing import Annotated, Any
 
 import strawberry
 
-from gateway.base.errors import BadUserInputError, GatewayError, UpstreamError
+from gateway.base.errors import BadUserInputError, GatewayError
 from gateway.domain.context import Info
-from gateway.domain.mutations.bulk import BulkStatus, Matcher, bulk_status, item_problem
+from gateway.domain.mutations.bulk import BulkStatus, bulk_status, outcomes
 from gateway.domain.mutations.create import problem_of
 from gateway.domain.mutations.inputs import ServiceInput, service_body
 from gateway.domain.mutations.results import (
@@ -32,7 +32,6 @@ from gateway.domain.mutations.results import (
 from gateway.domain.selection import SERVICE_FIELDS, upstream_fields
 from gateway.domain.types.common import ServiceKind
 from gateway.domain.types.service import Service
-from gateway.upstream.records import BulkOperationResultRecord
 
 MAX_BULK_SERVICES = 500
 _KINDS = {ServiceKind.ML_MODEL: "An ML model service", ServiceKind.DATABASE: "A database service"}
@@ -219,7 +218,10 @@ class ServiceMutation:
                 if not isinstance(problem, InvalidInput | PermissionDenied):
                     raise result
                 return problem
-            items.update(_outcomes(kind, by_kind[kind], result))
+            for index, (fqn, error) in outcomes(by_kind[kind], result, service_fqn).items():
+                items[index] = UpsertServicesItem(
+                    index=index, kind=kind, fully_qualified_name=fqn, error=error
+                )
         failed = sum(item.error is not None for item in items.values())
         passed = len(items) - failed
         return UpsertServicesSuccess(
@@ -228,32 +230,3 @@ class ServiceMutation:
             failed=failed,
             items=[items[i] for i in range(len(input))],
         )
-
-
-def _outcomes(
-    kind: ServiceKind, bodies: dict[int, dict[str, Any]], result: BulkOperationResultRecord
-) -> dict[int, UpsertServicesItem]:
-    """The catalog's per-item entries of one kind's bulk call, by input index."""
-    items: dict[int, UpsertServicesItem] = {}
-    matcher = Matcher(bodies, service_fqn)
-    for entry in result.failed_request:
-        index = matcher.take(entry.request)
-        if index is not None:
-            items[index] = UpsertServicesItem(
-                index=index,
-                kind=kind,
-                fully_qualified_name=matcher.fqns[index],
-                error=item_problem(entry, index),
-            )
-    for entry in result.success_request:
-        index = matcher.take(entry.request)
-        if index is not None:
-            fqn = entry.request if isinstance(entry.request, str) else matcher.fqns[index]
-            items[index] = UpsertServicesItem(
-                index=index, kind=kind, fully_qualified_name=fqn, error=None
-            )
-    if matcher.open:
-        raise UpstreamError(
-            "The catalog's bulk answer does not report every item.", upstream="catalog"
-        )
-    return items
